@@ -1,0 +1,179 @@
+package deferred
+
+import (
+	"context"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"weak"
+
+	"github.com/gotwisted/twisted/failure"
+)
+
+// holder is Twisted's DebugInfo: the failure a Deferred ended a chain pass with (so that
+// it can be reported if the Deferred is garbage-collected still holding it) and, in debug
+// mode, the creator and invoker stacks. It points at its Deferred only weakly: a strong
+// pointer would keep the Deferred alive and the cleanup would never run.
+type holder struct {
+	failure atomic.Pointer[failure.Failure]
+	creator []uintptr
+	invoker []uintptr
+	self    weak.Pointer[Deferred]
+}
+
+func (d *Deferred) debugHolder() *holder {
+	if d.holder == nil {
+		h := &holder{self: weak.Make(d)}
+		d.holder = h
+		runtime.AddCleanup(d, collected, h)
+	}
+	return d.holder
+}
+
+// setFailResult records f as d's possibly unhandled failure.
+func (d *Deferred) setFailResult(f *failure.Failure) {
+	h := d.debugHolder()
+	if h.failure.Swap(f) == nil {
+		live.add(h)
+	}
+}
+
+// clearFailResult forgets the recorded failure: it was handled, moved or consumed.
+func (d *Deferred) clearFailResult() {
+	if h := d.holder; h != nil && h.failure.Swap(nil) != nil {
+		live.remove(h)
+	}
+}
+
+// liveHolders is the set of holders currently holding a failure, so FlushUnhandled can
+// report the ones whose Deferred was collected without waiting for the runtime's cleanup
+// goroutine.
+type liveHolders struct {
+	mu  sync.Mutex
+	set map[*holder]struct{}
+}
+
+var live = &liveHolders{set: make(map[*holder]struct{})}
+
+func (l *liveHolders) add(h *holder) {
+	l.mu.Lock()
+	l.set[h] = struct{}{}
+	l.mu.Unlock()
+}
+
+func (l *liveHolders) remove(h *holder) {
+	l.mu.Lock()
+	delete(l.set, h)
+	l.mu.Unlock()
+}
+
+// collected reports h's failure, if it still holds one, exactly once: the Swap makes the
+// runtime cleanup and FlushUnhandled agree on who reports.
+func collected(h *holder) {
+	f := h.failure.Swap(nil)
+	if f == nil {
+		return
+	}
+	live.remove(h)
+	report(&UnhandledError{Failure: f, Debug: h.debugTracebacks()})
+}
+
+// UnhandledError describes a Deferred that was garbage-collected while its result was a
+// Failure nobody handled.
+type UnhandledError struct {
+	Failure *failure.Failure
+	// Debug holds the creator/invoker stacks when debug mode was on (see SetDebugging).
+	Debug string
+}
+
+// Error is the report's full text: "Unhandled error in Deferred:" and the Text.
+func (e *UnhandledError) Error() string { return "Unhandled error in Deferred:\n" + e.Text() }
+
+// Text is Twisted's failure event text: "Unhandled Error" and the traceback, or, in debug
+// mode, "(debug: <stacks>)" and the traceback.
+func (e *UnhandledError) Text() string {
+	head := "Unhandled Error"
+	if e.Debug != "" {
+		head = "(debug: " + e.Debug + ")"
+	}
+	return head + "\n" + e.Failure.Traceback()
+}
+
+var observers struct {
+	sync.Mutex
+	next int
+	fns  map[int]func(*UnhandledError)
+}
+
+// AddUnhandledObserver registers fn to receive every unhandled-failure report, in addition
+// to the log record; remove unregisters it. fn runs on whichever goroutine reports (the
+// runtime's cleanup goroutine, or the caller of FlushUnhandled), so it must be safe for
+// concurrent use and must not touch reactor state. trial uses it to turn reports into test
+// errors.
+func AddUnhandledObserver(fn func(*UnhandledError)) (remove func()) {
+	observers.Lock()
+	defer observers.Unlock()
+	if observers.fns == nil {
+		observers.fns = make(map[int]func(*UnhandledError))
+	}
+	id := observers.next
+	observers.next++
+	observers.fns[id] = fn
+	return func() {
+		observers.Lock()
+		delete(observers.fns, id)
+		observers.Unlock()
+	}
+}
+
+// report logs e through log/slog (message "Unhandled error in Deferred:", level Error, the
+// *failure.Failure under the key "failure" and the text under "traceback") and hands it to
+// the observers.
+func report(e *UnhandledError) {
+	observers.Lock()
+	fns := make([]func(*UnhandledError), 0, len(observers.fns))
+	for _, fn := range observers.fns {
+		fns = append(fns, fn)
+	}
+	observers.Unlock()
+	for _, fn := range fns {
+		fn(e)
+	}
+	slog.Default().Log(context.Background(), slog.LevelError, "Unhandled error in Deferred:",
+		slog.Any("failure", e.Failure), slog.String("traceback", e.Text()))
+}
+
+// FlushUnhandled runs the garbage collector and reports, now and on the calling goroutine,
+// every collected Deferred that still held an unhandled failure. It returns how many it
+// reported. Reports normally come from a runtime cleanup at an unpredictable time; tests
+// call FlushUnhandled (trial does, like its --force-gc) to get them deterministically.
+func FlushUnhandled() int {
+	runtime.GC()
+	runtime.GC()
+	live.mu.Lock()
+	var dead []*holder
+	for h := range live.set {
+		if h.self.Value() == nil {
+			dead = append(dead, h)
+		}
+	}
+	live.mu.Unlock()
+	n := 0
+	for _, h := range dead {
+		if h.failure.Load() != nil {
+			n++
+		}
+		collected(h)
+	}
+	return n
+}
+
+// LogError logs f as an error through log/slog (message "Unhandled Error", the Failure
+// under "failure" and its traceback under "traceback") and returns f, like Twisted's
+// defer.logError; use it as an errback that reports and keeps failing.
+func LogError(f *failure.Failure) *failure.Failure {
+	slog.Default().Log(context.Background(), slog.LevelError, "Unhandled Error",
+		slog.Any("failure", f), slog.String("traceback", "Unhandled Error\n"+f.Traceback()))
+	return f
+}
