@@ -1,0 +1,307 @@
+package banana
+
+import (
+	"encoding/binary"
+	"math"
+	"math/big"
+	"strconv"
+)
+
+// Decoder is the incremental banana decoder: feed it bytes in any split, down to one byte
+// at a time, and it yields each complete top-level expression. It is iterative (nesting
+// depth costs heap, never goroutine stack) and allocates only in proportion to the bytes
+// it has actually received: a list claiming 655360 elements reserves no more slots than
+// there are bytes left to fill them.
+//
+// Decoded values: []any for a LIST (nil for an empty one), []byte for a STRING or a VOCAB
+// word (always a fresh copy the caller may keep and modify), int64 for an integer that
+// fits, *big.Int beyond, float64 for a FLOAT.
+//
+// A Decoder is not safe for concurrent use. After an error it stays failed: a banana
+// stream cannot be resynchronised, and Twisted drops the connection.
+type Decoder struct {
+	// Dialect decides whether VOCAB tokens are accepted (DialectPB only). It may be
+	// changed between expressions, as negotiation does.
+	Dialect Dialect
+	// SizeLimit caps lists and strings; 0 means SizeLimit (655360).
+	SizeLimit int
+	// PrefixLimit caps prefixes in bytes; 0 means PrefixLimit (64).
+	PrefixLimit int
+
+	pending []byte  // bytes received but not yet consumed
+	stack   []frame // lists under construction, innermost last
+	arena   []byte  // storage carved into decoded strings during one Feed
+	err     error
+}
+
+type frame struct {
+	want  int
+	items []any
+}
+
+// Feed decodes data, appending each complete top-level expression to exprs, and returns
+// the extended slice. Bytes of an unfinished expression are kept for the next call. On
+// error the expressions completed before the bad token are still returned.
+func (d *Decoder) Feed(data []byte, exprs []any) ([]any, error) {
+	err := d.feed(data, func(x any) error {
+		exprs = append(exprs, x)
+		return nil
+	})
+	return exprs, err
+}
+
+// Buffered reports how many received bytes are waiting for the rest of their token.
+func (d *Decoder) Buffered() int { return len(d.pending) }
+
+// Depth reports how many lists are open (received header, still missing elements).
+func (d *Decoder) Depth() int { return len(d.stack) }
+
+// Decode returns the first expression encoded in data, decoded in dialect "none" like
+// Twisted's module-level banana.decode. Each call uses a fresh decoder, so a failed
+// decode leaves nothing behind (test_statelessDecode).
+func Decode(data []byte) (any, error) {
+	var d Decoder
+	d.Dialect = DialectNone
+	var first any
+	found := false
+	err := d.feed(data, func(x any) error {
+		if !found {
+			first, found = x, true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, newError(ErrIncomplete, "no complete expression in "+strconv.Itoa(len(data))+" bytes")
+	}
+	return first, nil
+}
+
+// feed is the decoding loop. emit receives every complete top-level expression; it may
+// change d.Dialect (negotiation) and the change applies to the very next token. An error
+// returned by emit stops decoding and is returned.
+func (d *Decoder) feed(data []byte, emit func(any) error) error {
+	if d.err != nil {
+		return d.err
+	}
+	sizeLimit := d.SizeLimit
+	if sizeLimit <= 0 {
+		sizeLimit = SizeLimit
+	}
+	prefixLimit := d.PrefixLimit
+	if prefixLimit <= 0 {
+		prefixLimit = PrefixLimit
+	}
+	buf := data
+	fromPending := false
+	if len(d.pending) > 0 {
+		d.pending = append(d.pending, data...)
+		buf = d.pending
+		fromPending = true
+	}
+	d.arena = nil
+	pos := 0
+	var err error
+	for pos < len(buf) {
+		// Find the type byte: the first byte with the high bit set.
+		p := pos
+		for p < len(buf) && buf[p] < 0x80 {
+			p++
+		}
+		if p == len(buf) {
+			if p-pos > prefixLimit {
+				err = errPrefixPending(prefixLimit)
+			}
+			break
+		}
+		if p-pos > prefixLimit {
+			err = errPrefixComplete(prefixLimit)
+			break
+		}
+		prefix := buf[pos:p]
+		typ := buf[p]
+		rest := p + 1
+		var item any
+		switch typ {
+		case List:
+			n, over := prefixValue(prefix)
+			if over || n > uint64(sizeLimit) {
+				err = errListTooLong
+				break
+			}
+			pos = rest
+			if n == 0 {
+				item = []any(nil)
+				break
+			}
+			// Reserve no more slots than bytes remain: every element takes at least one.
+			c := int(n)
+			if r := len(buf) - pos; r < c {
+				c = r
+			}
+			d.stack = append(d.stack, frame{want: int(n), items: make([]any, 0, c)})
+			continue
+		case String:
+			n, over := prefixValue(prefix)
+			if over || n > uint64(sizeLimit) {
+				err = errStringTooLong
+				break
+			}
+			if uint64(len(buf)-rest) < n {
+				goto wait // wait for the payload without consuming the token
+			}
+			item = d.bytes(buf[rest:rest+int(n)], len(buf)-rest)
+			pos = rest + int(n)
+		case Int, LongInt:
+			item = intValue(prefix, false)
+			pos = rest
+		case Neg, LongNeg:
+			item = intValue(prefix, true)
+			pos = rest
+		case Float:
+			if len(buf)-rest < 8 {
+				goto wait
+			}
+			bits := binary.BigEndian.Uint64(buf[rest:])
+			item = math.Float64frombits(bits)
+			pos = rest + 8
+		case Vocab:
+			n, over := prefixValue(prefix)
+			if over || n == 0 || n >= uint64(len(Vocabulary)) {
+				err = newError(ErrUnknownVocab, "unknown vocabulary index "+prefixString(prefix))
+				break
+			}
+			if d.Dialect != DialectPB {
+				err = errVocabNotAllowed
+				break
+			}
+			item = d.bytes(vocabBytes[n], len(buf)-rest)
+			pos = rest
+		default:
+			err = newError(ErrInvalidTypeByte, "Invalid Type Byte 0x"+strconv.FormatUint(uint64(typ), 16))
+		}
+		if err != nil {
+			break
+		}
+		// Deliver the item, closing every list it completes.
+		for {
+			if len(d.stack) == 0 {
+				if err = emit(item); err != nil {
+					break
+				}
+				break
+			}
+			top := &d.stack[len(d.stack)-1]
+			top.items = append(top.items, item)
+			if len(top.items) < top.want {
+				break
+			}
+			item = top.items
+			top.items = nil
+			d.stack = d.stack[:len(d.stack)-1]
+		}
+		if err != nil {
+			break
+		}
+	}
+wait:
+	d.arena = nil
+	if err != nil {
+		d.err = err
+		d.pending = nil
+		d.stack = nil
+		return err
+	}
+	// Keep the unconsumed tail for the next call.
+	tail := buf[pos:]
+	switch {
+	case len(tail) == 0:
+		if fromPending && cap(d.pending) > 64<<10 {
+			d.pending = nil // do not pin a large buffer between messages
+		} else {
+			d.pending = d.pending[:0]
+		}
+	case fromPending:
+		d.pending = d.pending[:copy(d.pending, tail)]
+	default:
+		d.pending = append(d.pending[:0], tail...)
+	}
+	return nil
+}
+
+// bytes copies src out of the input into storage the caller may keep. Small strings share
+// one allocation per Feed call; remaining is how many input bytes are left, which bounds
+// what the strings of this call can need.
+func (d *Decoder) bytes(src []byte, remaining int) []byte {
+	n := len(src)
+	if n == 0 {
+		return []byte{}
+	}
+	if n > cap(d.arena)-len(d.arena) {
+		if n >= 512 {
+			out := make([]byte, n)
+			copy(out, src)
+			return out
+		}
+		size := remaining
+		if size > 4096 {
+			size = 4096
+		}
+		if size < n {
+			size = n
+		}
+		d.arena = make([]byte, 0, size)
+	}
+	start := len(d.arena)
+	d.arena = append(d.arena, src...)
+	return d.arena[start : start+n : start+n]
+}
+
+// prefixValue reads a base-128 prefix. over is true when the value does not fit in 64
+// bits; non-canonical high-order zero groups are accepted, as Twisted accepts them.
+func prefixValue(p []byte) (v uint64, over bool) {
+	for i, b := range p {
+		if b == 0 {
+			continue
+		}
+		shift := uint(7 * i)
+		if shift >= 64 || (shift > 57 && uint64(b)>>(64-shift) != 0) {
+			return 0, true
+		}
+		v |= uint64(b) << shift
+	}
+	return v, false
+}
+
+// intValue decodes an integer token's prefix as int64 when it fits, *big.Int otherwise.
+func intValue(p []byte, neg bool) any {
+	v, over := prefixValue(p)
+	if !over {
+		if !neg && v <= math.MaxInt64 {
+			return int64(v)
+		}
+		if neg && v <= 1<<63 {
+			return -int64(v) // 1<<63 wraps to MinInt64, which is the right value
+		}
+	}
+	z := new(big.Int)
+	var t big.Int
+	for i := len(p) - 1; i >= 0; i-- {
+		z.Lsh(z, 7)
+		z.Or(z, t.SetUint64(uint64(p[i])))
+	}
+	if neg {
+		z.Neg(z)
+	}
+	return z
+}
+
+func prefixString(p []byte) string {
+	v, over := prefixValue(p)
+	if over {
+		return "(more than 64 bits)"
+	}
+	return strconv.FormatUint(v, 10)
+}
