@@ -37,6 +37,7 @@ type Deferred struct {
 
 	running         bool // executing one of its own callbacks
 	suppressAlready bool // set by Cancel without canceller: swallow one later fire
+	cancelOnlyInner bool // Cancel only runs the canceller (DeferredList's cancel)
 
 	canceller func(*Deferred)
 	chainedTo *Deferred
@@ -49,7 +50,6 @@ const (
 	kindPair     pairKind = iota
 	kindBoth              // cb receives both sides
 	kindContinue          // continuation marker for waiter
-	kindFront             // internal: used by Inline's canceller
 )
 
 type pair struct {
@@ -341,7 +341,7 @@ func (d *Deferred) Cancel() {
 		} else {
 			d.suppressAlready = true
 		}
-		if !d.called {
+		if !d.called && !d.cancelOnlyInner {
 			d.Errback(failure.NewSkip(&CancelledError{}, 1))
 		}
 		return
