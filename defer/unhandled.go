@@ -48,13 +48,23 @@ func (d *Deferred) clearFailResult() {
 
 // liveHolders is the set of holders currently holding a failure, so FlushUnhandled can
 // report the ones whose Deferred was collected without waiting for the runtime's cleanup
-// goroutine.
+// goroutine. inflight counts reports taken but not yet delivered, so FlushUnhandled can
+// wait for a cleanup that is half-way through.
 type liveHolders struct {
-	mu  sync.Mutex
-	set map[*holder]struct{}
+	mu       sync.Mutex
+	idle     sync.Cond // signalled when inflight drops to zero
+	set      map[*holder]struct{}
+	inflight int
+	reported uint64
 }
 
-var live = &liveHolders{set: make(map[*holder]struct{})}
+var live = newLiveHolders()
+
+func newLiveHolders() *liveHolders {
+	l := &liveHolders{set: make(map[*holder]struct{})}
+	l.idle.L = &l.mu
+	return l
+}
 
 func (l *liveHolders) add(h *holder) {
 	l.mu.Lock()
@@ -68,14 +78,42 @@ func (l *liveHolders) remove(h *holder) {
 	l.mu.Unlock()
 }
 
-// collected reports h's failure, if it still holds one, exactly once: the Swap makes the
-// runtime cleanup and FlushUnhandled agree on who reports.
-func collected(h *holder) {
+// take claims h's failure for reporting; only one caller gets it.
+func (l *liveHolders) take(h *holder) *failure.Failure {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.takeLocked(h)
+}
+
+func (l *liveHolders) takeLocked(h *holder) *failure.Failure {
 	f := h.failure.Swap(nil)
-	if f == nil {
-		return
+	if f != nil {
+		delete(l.set, h)
+		l.inflight++
 	}
-	live.remove(h)
+	return f
+}
+
+func (l *liveHolders) done() {
+	l.mu.Lock()
+	l.inflight--
+	l.reported++
+	if l.inflight == 0 {
+		l.idle.Broadcast()
+	}
+	l.mu.Unlock()
+}
+
+// collected reports h's failure, if it still holds one, exactly once: the runtime
+// cleanup and FlushUnhandled race for it through take.
+func collected(h *holder) {
+	if f := live.take(h); f != nil {
+		deliver(h, f)
+	}
+}
+
+func deliver(h *holder, f *failure.Failure) {
+	defer live.done()
 	report(&UnhandledError{Failure: f, Debug: h.debugTracebacks()})
 }
 
@@ -144,29 +182,41 @@ func report(e *UnhandledError) {
 		slog.Any("failure", e.Failure), slog.String("traceback", e.Text()))
 }
 
-// FlushUnhandled runs the garbage collector and reports, now and on the calling goroutine,
-// every collected Deferred that still held an unhandled failure. It returns how many it
-// reported. Reports normally come from a runtime cleanup at an unpredictable time; tests
-// call FlushUnhandled (trial does, like its --force-gc) to get them deterministically.
+// FlushUnhandled runs the garbage collector and reports, on the calling goroutine, every
+// collected Deferred that still held an unhandled failure; reports the runtime cleanup
+// goroutine had already started are waited for. It returns how many reports were
+// delivered meanwhile. Reports normally come from a runtime cleanup at an unpredictable
+// time; tests call FlushUnhandled (trial does, like its --force-gc) to get them
+// deterministically.
 func FlushUnhandled() int {
-	runtime.GC()
-	runtime.GC()
 	live.mu.Lock()
-	var dead []*holder
+	before := live.reported
+	live.mu.Unlock()
+	runtime.GC()
+	runtime.GC()
+	type claim struct {
+		h *holder
+		f *failure.Failure
+	}
+	var claims []claim
+	live.mu.Lock()
 	for h := range live.set {
 		if h.self.Value() == nil {
-			dead = append(dead, h)
+			if f := live.takeLocked(h); f != nil {
+				claims = append(claims, claim{h, f})
+			}
 		}
 	}
 	live.mu.Unlock()
-	n := 0
-	for _, h := range dead {
-		if h.failure.Load() != nil {
-			n++
-		}
-		collected(h)
+	for _, c := range claims {
+		deliver(c.h, c.f)
 	}
-	return n
+	live.mu.Lock()
+	defer live.mu.Unlock()
+	for live.inflight > 0 {
+		live.idle.Wait()
+	}
+	return int(live.reported - before)
 }
 
 // LogError logs f as an error through log/slog (message "Unhandled Error", the Failure
