@@ -19,7 +19,7 @@ type cancelState struct {
 	cancellerCalls  int
 }
 
-func (s *cancelState) callback(v any) (any, error)              { s.callbackResults = v; return v, nil }
+func (s *cancelState) callback(v any) (any, error)             { s.callbackResults = v; return v, nil }
 func (s *cancelState) errback(f *failure.Failure) (any, error) { s.errbackResults = f; return nil, nil }
 
 // Ports test_defer.py DeferredCancellerTests.test_noCanceller.

@@ -95,3 +95,5 @@ func mustPanic[T error](t testing.TB, f func()) T {
 
 // fakeCallbackCanceller is test_defer.py's fakeCallbackCanceller.
 func fakeCallbackCanceller(d *Deferred) { d.Callback("Callback Result") }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
