@@ -121,70 +121,59 @@ func (e *LoginDenied) Is(target error) bool {
 	return false
 }
 
-// TwistedClass returns the qualified name of the Twisted exception class the error stands
-// for ("twisted.cred.error.UnauthorizedLogin"), and TwistedParents the names of that class
-// and its ancestors in Python's method resolution order. PB uses them to put a cred error
-// on the wire exactly as Twisted does, so a Python peer can trap it by class.
-func (e *UnauthorizedLogin) TwistedClass() string { return "twisted.cred.error.UnauthorizedLogin" }
+// RemoteType returns the qualified name of the Twisted exception class the error stands for
+// ("twisted.cred.error.UnauthorizedLogin"), RemoteParents the names of its Python base
+// classes (most derived first, up to but excluding builtins.Exception), and RemoteValue the
+// exception's value as Twisted prints it: the message alone, empty for UnauthorizedLogin()
+// (Error adds a prefix so Go logs never show an empty error). Perspective Broker uses them
+// to send a cred error exactly as Twisted does, so a Python peer can trap it by class, and
+// to match a failure from a Python peer against these errors.
+func (e *UnauthorizedLogin) RemoteType() string { return "twisted.cred.error.UnauthorizedLogin" }
 
-// TwistedParents: see UnauthorizedLogin.TwistedClass.
-func (e *UnauthorizedLogin) TwistedParents() []string {
-	return []string{"twisted.cred.error.UnauthorizedLogin", "twisted.cred.error.LoginFailed",
-		"twisted.cred.error.Unauthorized", "builtins.Exception", "builtins.BaseException",
-		"builtins.object"}
+// RemoteParents: see UnauthorizedLogin.RemoteType.
+func (e *UnauthorizedLogin) RemoteParents() []string {
+	return []string{"twisted.cred.error.LoginFailed", "twisted.cred.error.Unauthorized"}
 }
 
-// TwistedClass: see UnauthorizedLogin.TwistedClass.
-func (e *UnhandledCredentials) TwistedClass() string {
+// RemoteValue: see UnauthorizedLogin.RemoteType.
+func (e *UnauthorizedLogin) RemoteValue() string { return e.Message }
+
+// RemoteType: see UnauthorizedLogin.RemoteType.
+func (e *UnhandledCredentials) RemoteType() string {
 	return "twisted.cred.error.UnhandledCredentials"
 }
 
-// TwistedParents: see UnauthorizedLogin.TwistedClass.
-func (e *UnhandledCredentials) TwistedParents() []string {
-	return []string{"twisted.cred.error.UnhandledCredentials", "twisted.cred.error.LoginFailed",
-		"builtins.Exception", "builtins.BaseException", "builtins.object"}
+// RemoteParents: see UnauthorizedLogin.RemoteType.
+func (e *UnhandledCredentials) RemoteParents() []string {
+	return []string{"twisted.cred.error.LoginFailed"}
 }
 
-// TwistedClass: see UnauthorizedLogin.TwistedClass.
-func (e *LoginDenied) TwistedClass() string { return "twisted.cred.error.LoginDenied" }
+// RemoteValue: see UnauthorizedLogin.RemoteType.
+func (e *UnhandledCredentials) RemoteValue() string { return e.Message }
 
-// TwistedParents: see UnauthorizedLogin.TwistedClass.
-func (e *LoginDenied) TwistedParents() []string {
-	return []string{"twisted.cred.error.LoginDenied", "twisted.cred.error.LoginFailed",
-		"builtins.Exception", "builtins.BaseException", "builtins.object"}
-}
+// RemoteType: see UnauthorizedLogin.RemoteType.
+func (e *LoginDenied) RemoteType() string { return "twisted.cred.error.LoginDenied" }
 
-// TwistedClass: see UnauthorizedLogin.TwistedClass.
-func (e *LoginFailedError) TwistedClass() string { return "twisted.cred.error.LoginFailed" }
+// RemoteParents: see UnauthorizedLogin.RemoteType.
+func (e *LoginDenied) RemoteParents() []string { return []string{"twisted.cred.error.LoginFailed"} }
 
-// TwistedParents: see UnauthorizedLogin.TwistedClass.
-func (e *LoginFailedError) TwistedParents() []string {
-	return []string{"twisted.cred.error.LoginFailed", "builtins.Exception",
-		"builtins.BaseException", "builtins.object"}
-}
+// RemoteValue: see UnauthorizedLogin.RemoteType.
+func (e *LoginDenied) RemoteValue() string { return e.Message }
 
-// TwistedClass: see UnauthorizedLogin.TwistedClass.
-func (e *UnauthorizedError) TwistedClass() string { return "twisted.cred.error.Unauthorized" }
+// RemoteType: see UnauthorizedLogin.RemoteType.
+func (e *LoginFailedError) RemoteType() string { return "twisted.cred.error.LoginFailed" }
 
-// TwistedParents: see UnauthorizedLogin.TwistedClass.
-func (e *UnauthorizedError) TwistedParents() []string {
-	return []string{"twisted.cred.error.Unauthorized", "builtins.Exception",
-		"builtins.BaseException", "builtins.object"}
-}
+// RemoteParents: see UnauthorizedLogin.RemoteType.
+func (e *LoginFailedError) RemoteParents() []string { return nil }
 
-// TwistedMessage returns the exception's value as Twisted would print it: the message alone,
-// empty for UnauthorizedLogin() (whereas Error adds a prefix so Go logs never show an empty
-// error).
-func (e *UnauthorizedLogin) TwistedMessage() string { return e.Message }
+// RemoteValue: see UnauthorizedLogin.RemoteType.
+func (e *LoginFailedError) RemoteValue() string { return e.Message }
 
-// TwistedMessage: see UnauthorizedLogin.TwistedMessage.
-func (e *UnhandledCredentials) TwistedMessage() string { return e.Message }
+// RemoteType: see UnauthorizedLogin.RemoteType.
+func (e *UnauthorizedError) RemoteType() string { return "twisted.cred.error.Unauthorized" }
 
-// TwistedMessage: see UnauthorizedLogin.TwistedMessage.
-func (e *LoginDenied) TwistedMessage() string { return e.Message }
+// RemoteParents: see UnauthorizedLogin.RemoteType.
+func (e *UnauthorizedError) RemoteParents() []string { return nil }
 
-// TwistedMessage: see UnauthorizedLogin.TwistedMessage.
-func (e *LoginFailedError) TwistedMessage() string { return e.Message }
-
-// TwistedMessage: see UnauthorizedLogin.TwistedMessage.
-func (e *UnauthorizedError) TwistedMessage() string { return e.Message }
+// RemoteValue: see UnauthorizedLogin.RemoteType.
+func (e *UnauthorizedError) RemoteValue() string { return e.Message }
