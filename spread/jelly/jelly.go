@@ -1,6 +1,7 @@
 package jelly
 
 import (
+	"github.com/gotwisted/twisted/spread/banana"
 	"math"
 	"math/big"
 	"reflect"
@@ -54,10 +55,20 @@ type Jellier struct {
 	// MaxDepth bounds nesting; 0 means DefaultMaxDepth.
 	MaxDepth int
 
+	// SizeLimit caps lists and strings in AppendJelly; 0 means banana.SizeLimit.
+	SizeLimit int
+
 	depth int
 	refID int
 	tr    tracker
 	late  int // number of objects cooked after their node was finished
+
+	// fused encoder state (AppendJelly)
+	fused     bool
+	dialect   banana.Dialect
+	tok       *tokens
+	inserts   []insertion
+	treeNodes map[*any]objKey // tree nodes built by JellyFor, awaiting their byte offset
 }
 
 // Jelly returns the s-expression for obj. Called by a Jellyable's JellyFor, it jellies a
@@ -78,6 +89,11 @@ func (j *Jellier) Jelly(obj any) (any, error) {
 func (j *Jellier) reset() {
 	j.depth, j.refID, j.late = 0, 0, 0
 	j.tr.reset()
+	j.fused = false
+	j.inserts = j.inserts[:0]
+	if j.treeNodes != nil {
+		clear(j.treeNodes)
+	}
 }
 
 func (j *Jellier) maxDepth() int {
@@ -116,7 +132,20 @@ func (j *Jellier) Preserve(obj any, sexp []any) any {
 		return []any{tagReference, int64(t.id), sexp}
 	}
 	t.sexp = sexp
+	j.noteTreeNode(t, sexp)
 	return sexp
+}
+
+// noteTreeNode remembers, in fused mode, which track a finished tree node belongs to, so
+// the encoder can learn its byte offset when it writes it.
+func (j *Jellier) noteTreeNode(t *track, sexp []any) {
+	if !j.fused {
+		return
+	}
+	if j.treeNodes == nil {
+		j.treeNodes = make(map[*any]objKey)
+	}
+	j.treeNodes[unsafe.SliceData(sexp)] = t.key
 }
 
 // checkMutable returns the dereference node for an object already seen in this session,
@@ -126,14 +155,26 @@ func (j *Jellier) checkMutable(k objKey) []any {
 	if t == nil {
 		return nil
 	}
-	if t.id == 0 {
-		j.refID++
-		t.id = j.refID
-		if t.done {
-			j.late++
-		}
-	}
+	j.cook(t)
 	return []any{tagDereference, int64(t.id)}
+}
+
+// cook gives a repeated object its reference id. Its first node must then become
+// ['reference', id, node]: a node already written by the fused encoder gets the header
+// inserted at its offset, a finished tree node is wrapped at the end (fixLate) or when the
+// fused encoder reaches it, and a node still under construction is wrapped by pres.
+func (j *Jellier) cook(t *track) {
+	if t.id != 0 {
+		return
+	}
+	j.refID++
+	t.id = j.refID
+	switch {
+	case t.off >= 0:
+		j.inserts = append(j.inserts, insertion{off: t.off, depth: t.depth, id: t.id})
+	case t.done:
+		j.late++
+	}
 }
 
 // JellyInstance is the default Jellyable.jellyFor: [class, jelly(state)] with obj tracked
@@ -324,6 +365,7 @@ func (j *Jellier) pres(k objKey, tracked bool, sxp []any) any {
 		return []any{tagReference, int64(t.id), sxp}
 	}
 	t.sexp = sxp
+	j.noteTreeNode(t, sxp)
 	return sxp
 }
 

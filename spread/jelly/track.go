@@ -72,11 +72,12 @@ func identity(x any) (objKey, bool) {
 // track is the jellier's record of one object: whether its node is finished, the
 // reference id it got on its first repeat, and its node while it may still need wrapping.
 type track struct {
-	key  objKey
-	id   int
-	done bool
-	sexp []any
-	off  int // fused encoder: byte offset where the node starts
+	key   objKey
+	id    int
+	done  bool
+	sexp  []any // tree mode: the finished node, while a later repeat may need to wrap it
+	off   int   // fused encoder: byte offset where the node starts, -1 while unknown
+	depth int   // nesting depth of the node, to order insertions at one offset
 }
 
 // tracker is a small table of tracks: a linear scan while it is short (the common case,
@@ -110,7 +111,7 @@ func (t *tracker) get(k objKey) *track {
 }
 
 func (t *tracker) add(k objKey) *track {
-	t.items = append(t.items, track{key: k})
+	t.items = append(t.items, track{key: k, off: -1})
 	i := len(t.items) - 1
 	if t.index != nil {
 		t.index[k] = i
