@@ -32,8 +32,8 @@ type Deferred struct {
 	head  int
 
 	result any // a value, a *failure.Failure, or the *Deferred this one waits on
+	paused int32
 	called bool
-	paused int
 
 	running         bool // executing one of its own callbacks
 	suppressAlready bool // set by Cancel without canceller: swallow one later fire
@@ -42,6 +42,18 @@ type Deferred struct {
 	canceller func(*Deferred)
 	chainedTo *Deferred
 	holder    *holder // unhandled-failure record and debug stacks, created lazily
+
+	// inline is the storage of the first two pairs, so the common Deferred with one or two
+	// pairs (a callback and an errback) costs a single allocation.
+	inline [2]pair
+}
+
+// push appends p to the pending pairs.
+func (d *Deferred) push(p pair) {
+	if d.pairs == nil {
+		d.pairs = d.inline[:0]
+	}
+	d.pairs = append(d.pairs, p)
 }
 
 type pairKind uint8
@@ -177,7 +189,7 @@ func (d *Deferred) HasResult() bool {
 // result through unchanged. If d already has a result the pair runs before AddCallbacks
 // returns.
 func (d *Deferred) AddCallbacks(cb Callback, eb Errback) *Deferred {
-	d.pairs = append(d.pairs, pair{cb: cb, eb: eb})
+	d.push(pair{cb: cb, eb: eb})
 	if d.called {
 		d.runCallbacks()
 	}
@@ -186,7 +198,7 @@ func (d *Deferred) AddCallbacks(cb Callback, eb Errback) *Deferred {
 
 // AddCallback adds a callback; failures pass it by.
 func (d *Deferred) AddCallback(cb Callback) *Deferred {
-	d.pairs = append(d.pairs, pair{cb: cb})
+	d.push(pair{cb: cb})
 	if d.called {
 		d.runCallbacks()
 	}
@@ -195,7 +207,7 @@ func (d *Deferred) AddCallback(cb Callback) *Deferred {
 
 // AddErrback adds an errback; successes pass it by.
 func (d *Deferred) AddErrback(eb Errback) *Deferred {
-	d.pairs = append(d.pairs, pair{eb: eb})
+	d.push(pair{eb: eb})
 	if d.called {
 		d.runCallbacks()
 	}
@@ -205,7 +217,7 @@ func (d *Deferred) AddErrback(eb Errback) *Deferred {
 // AddBoth adds f as both callback and errback: it receives the value or the
 // *failure.Failure.
 func (d *Deferred) AddBoth(f func(result any) (any, error)) *Deferred {
-	d.pairs = append(d.pairs, pair{cb: f, kind: kindBoth})
+	d.push(pair{cb: f, kind: kindBoth})
 	if d.called {
 		d.runCallbacks()
 	}
@@ -437,7 +449,7 @@ func (d *Deferred) runCallbacks() {
 					cur.paused++
 					cur.chainedTo = r
 					cur.result = r
-					r.pairs = append(r.pairs, pair{waiter: cur, kind: kindContinue})
+					r.push(pair{waiter: cur, kind: kindContinue})
 					break pairs
 				}
 				cur.result = r.result
