@@ -3,6 +3,7 @@ package deferred
 import (
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -185,3 +186,56 @@ func formatStack(pcs []uintptr) string {
 	}
 	return b.String()
 }
+
+// RemoteType, RemoteValue: the Twisted class each error stands for and the exception's
+// value as Python prints it, so Perspective Broker sends these errors the way Twisted does
+// and a Python peer can trap them by class.
+
+// RemoteType is "twisted.internet.defer.CancelledError".
+func (e *CancelledError) RemoteType() string { return "twisted.internet.defer.CancelledError" }
+
+// RemoteValue is the message (empty for a plain cancellation, as str(CancelledError())).
+func (e *CancelledError) RemoteValue() string { return e.Message }
+
+// RemoteType is "twisted.internet.defer.TimeoutError".
+func (e *TimeoutError) RemoteType() string { return "twisted.internet.defer.TimeoutError" }
+
+// RemoteValue is the message, or Python's str(TimeoutError(timeout, "Deferred")).
+func (e *TimeoutError) RemoteValue() string {
+	if e.Message != "" {
+		return e.Message
+	}
+	return fmt.Sprintf("(%s, 'Deferred')", pySeconds(e.Timeout))
+}
+
+// pySeconds prints a duration in seconds as Python's repr of an int or float would.
+func pySeconds(d time.Duration) string {
+	if d%time.Second == 0 {
+		return fmt.Sprint(int64(d / time.Second))
+	}
+	return strconv.FormatFloat(d.Seconds(), 'g', -1, 64)
+}
+
+// RemoteType is "twisted.internet.defer.AlreadyCalledError".
+func (e *AlreadyCalledError) RemoteType() string { return "twisted.internet.defer.AlreadyCalledError" }
+
+// RemoteValue is the debug information, empty without debug mode (as in Twisted).
+func (e *AlreadyCalledError) RemoteValue() string { return e.Info }
+
+// RemoteType is "twisted.internet.defer.FirstError".
+func (e *FirstError) RemoteType() string { return "twisted.internet.defer.FirstError" }
+
+// RemoteValue is Error.
+func (e *FirstError) RemoteValue() string { return e.Error() }
+
+// RemoteType is "twisted.internet.defer.QueueOverflow".
+func (*QueueOverflow) RemoteType() string { return "twisted.internet.defer.QueueOverflow" }
+
+// RemoteValue is empty, as str(QueueOverflow()).
+func (*QueueOverflow) RemoteValue() string { return "" }
+
+// RemoteType is "twisted.internet.defer.QueueUnderflow".
+func (*QueueUnderflow) RemoteType() string { return "twisted.internet.defer.QueueUnderflow" }
+
+// RemoteValue is empty, as str(QueueUnderflow()).
+func (*QueueUnderflow) RemoteValue() string { return "" }
