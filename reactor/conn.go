@@ -40,6 +40,7 @@ type conn struct {
 	pushProducer   PushProducer
 	streaming      bool
 	producerPaused bool
+	highWater      int // producer high-water mark; 0 means bufferSize (tests lower it)
 }
 
 var (
@@ -249,10 +250,17 @@ func (c *conn) WriteSequence(data [][]byte) {
 }
 
 func (c *conn) maybePauseProducer() {
-	if c.producer != nil && c.streaming && c.wbuf.size > bufferSize {
+	if c.producer != nil && c.streaming && c.wbuf.size > c.bufferLimit() {
 		c.producerPaused = true
 		c.pushProducer.PauseProducing()
 	}
+}
+
+func (c *conn) bufferLimit() int {
+	if c.highWater > 0 {
+		return c.highWater
+	}
+	return bufferSize
 }
 
 // LoseConnection closes the connection after the buffered data has been sent. Writes made

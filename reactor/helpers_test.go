@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	deferred "github.com/gotwisted/twisted/defer"
 
 	"github.com/gotwisted/twisted/failure"
 )
@@ -143,16 +146,39 @@ func newReactor(t testing.TB) *Reactor {
 	return r
 }
 
-// spin iterates r until cond holds, failing the test after a generous safety limit (a
-// hang guard, not a timing assertion).
+// spin runs r (RunUntil, so the reactor counts as running and its thread pool works) until
+// cond holds, checking it every millisecond, and fails the test after a generous safety
+// limit (a hang guard, not a timing assertion).
 func spin(t testing.TB, r *Reactor, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached before the safety limit")
+	if cond() {
+		return
+	}
+	d := deferred.New(nil)
+	var check func()
+	var next *DelayedCall
+	check = func() {
+		if cond() {
+			d.Callback(nil)
+		} else {
+			next = r.CallLater(time.Millisecond, check)
 		}
-		r.Iterate(5 * time.Millisecond)
+	}
+	next = r.CallLater(0, check)
+	safety := r.CallLater(20*time.Second, func() { d.Errback(errors.New("safety limit")) })
+	if err := r.RunUntil(d); err != nil {
+		t.Fatal(err)
+	}
+	if safety.Active() {
+		safety.Cancel()
+	}
+	if next.Active() {
+		next.Cancel()
+	}
+	var failed error
+	d.AddErrback(func(f *failure.Failure) (any, error) { failed = f; return nil, nil })
+	if failed != nil {
+		t.Fatal("condition not reached before the safety limit")
 	}
 }
 
