@@ -3,6 +3,7 @@ package trial
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	deferred "github.com/gotwisted/twisted/defer"
 	"github.com/gotwisted/twisted/failure"
@@ -58,10 +59,18 @@ func (e *DirtyReactorAggregateError) dirty() bool {
 	return len(e.DelayedCalls) > 0 || len(e.Selectables) > 0 || len(e.Coroutines) > 0 || e.ThreadWork > 0
 }
 
+// janitorReactor is what the janitor needs from a reactor (a stub in trial's tests).
+type janitorReactor interface {
+	Iterate(delay time.Duration)
+	GetDelayedCalls() []*reactor.DelayedCall
+	RemoveAll() []reactor.FileDescriptor
+	PendingThreadWork() int
+}
+
 // janitor cleans one reactor after a test, like trial's _Janitor (postCaseCleanup and
 // postClassCleanup, which both run after every test in Twisted 22.4).
 type janitor struct {
-	r *reactor.Reactor
+	r janitorReactor
 	// before holds the Inline coroutines that were already suspended when the test
 	// started (deferred.Suspended is process-wide): they are not this test's.
 	before map[*deferred.Co]bool
@@ -77,6 +86,7 @@ func (j *janitor) clean(spin bool) *DirtyReactorAggregateError {
 		protect(func() { j.r.Iterate(0) })
 		protect(func() { j.r.Iterate(0) })
 	}
+	e.ThreadWork = j.waitThreadWork(spin)
 	for _, c := range deferred.Suspended() {
 		if j.before[c] {
 			continue
@@ -91,11 +101,30 @@ func (j *janitor) clean(spin bool) *DirtyReactorAggregateError {
 	}
 	// Closing descriptors may schedule more calls (a protocol's ConnectionLost, say).
 	e.DelayedCalls = append(e.DelayedCalls, j.cleanPending()...)
-	e.ThreadWork = j.r.PendingThreadWork()
 	if !e.dirty() {
 		return nil
 	}
 	return e
+}
+
+// threadWorkGrace is how long the janitor lets thread work finish: a worker that has
+// handed its result back with CallFromThread still counts as running until it returns.
+const threadWorkGrace = 500 * time.Millisecond
+
+// waitThreadWork returns the count of unfinished thread work, after giving it a short
+// grace period (spinning the reactor so results handed back are delivered).
+func (j *janitor) waitThreadWork(spin bool) int {
+	n := j.r.PendingThreadWork()
+	deadline := time.Now().Add(threadWorkGrace)
+	for n > 0 && time.Now().Before(deadline) {
+		if spin {
+			protect(func() { j.r.Iterate(5 * time.Millisecond) })
+		} else {
+			time.Sleep(5 * time.Millisecond)
+		}
+		n = j.r.PendingThreadWork()
+	}
+	return n
 }
 
 // cleanPending cancels every active delayed call and returns their descriptions.

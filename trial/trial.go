@@ -230,14 +230,18 @@ func runAsync(tb testing.TB, c *testCase) {
 	tc.wait(d)
 	tc.cleanUp(j)
 	completed = true
-	tc.report()
+	tc.reportEvents()
 }
 
 // abort cleans up after a test whose loop was unwound, and reports why.
 func (tc *T) abort(j *janitor, escaped *failure.Failure) {
+	tc.tb.Helper()
 	what := "t.FailNow (t.Fatal, t.FailNow or require.X on a *testing.T)"
 	if escaped == nil && tc.tb.Skipped() {
 		what = "t.SkipNow (t.Skip)"
+	}
+	if ph := tc.phase; ph != nil && ph.call != nil && ph.call.Active() {
+		ph.call.Cancel() // trial's own timer is not the test's leftover
 	}
 	if e := j.clean(false); e != nil {
 		tc.addError(failure.New(e))
@@ -527,12 +531,8 @@ func (tc *T) addEvent(e event) {
 
 func (tc *T) addError(f *failure.Failure) { tc.addEvent(event{kind: evError, f: f}) }
 
-// report sends the outcomes to testing.TB; a skip comes last because t.Skip ends the
-// test goroutine.
-func (tc *T) report() {
-	tc.reportEvents()
-}
-
+// reportEvents sends the outcomes to testing.TB; a skip comes last because t.Skip ends
+// the test goroutine.
 func (tc *T) reportEvents() {
 	tc.tb.Helper()
 	tc.mu.Lock()
@@ -613,17 +613,17 @@ func runSync(tb testing.TB, c *testCase) {
 			tc.reportEvents()
 		}
 	}()
-	failed := tc.runSyncStep("setUp", nil, c.setUp)
+	failed := tc.runSyncStep("setUp", false, c.setUp)
 	setUpOK := !failed
 	if setUpOK {
-		failed = tc.runSyncStep(c.method, tc.todo, c.test)
+		failed = tc.runSyncStep(c.method, true, c.test)
 	}
 	tc.runSyncCleanups()
 	if setUpOK {
 		if tc.todo != nil && !failed {
 			tc.addEvent(event{kind: evUnexpectedSuccess, reason: tc.todo.reason})
 		}
-		if tc.runSyncStep("tearDown", nil, c.tearDown) {
+		if tc.runSyncStep("tearDown", false, c.tearDown) {
 			failed = true
 		}
 	}
@@ -631,12 +631,12 @@ func runSync(tb testing.TB, c *testCase) {
 	tc.collectLoggedErrors()
 	tc.obs.stop()
 	completed = true
-	tc.report()
+	tc.reportEvents()
 }
 
 // runSyncStep is SynchronousTestCase._run: it reports whether the step failed (or
 // skipped), in which case later steps are skipped.
-func (tc *T) runSyncStep(name string, td *todo, f func(*T) *deferred.Deferred) (failed bool) {
+func (tc *T) runSyncStep(name string, isTest bool, f func(*T) *deferred.Deferred) (failed bool) {
 	if f == nil {
 		return false
 	}
@@ -644,6 +644,10 @@ func (tc *T) runSyncStep(name string, td *todo, f func(*T) *deferred.Deferred) (
 	fl := callSync(func() { f(tc) })
 	if fl == nil {
 		return false
+	}
+	var td *todo
+	if isTest {
+		td = tc.todo // read after the step: T.Todo may have set it
 	}
 	if st, ok := asSkipTest(fl); ok {
 		tc.addEvent(event{kind: evSkip, f: fl, reason: st.Reason})
