@@ -26,9 +26,8 @@ type Failure struct {
 
 	// stackPCs are the frames above the catch point, oldest first; framePCs run from the
 	// catch point down to where the error was raised, innermost last (Twisted's stack and
-	// frames). They are resolved into stack and frames by Clean.
+	// frames). They are resolved only when formatted.
 	stackPCs, framePCs []uintptr
-	stack, frames      []Frame
 	cleaned            bool
 }
 
@@ -153,22 +152,20 @@ func FromPanic(r any, skip int) *Failure {
 	if n == 0 {
 		return f
 	}
-	names := make([]string, len(pcs))
-	for k, pc := range pcs {
-		names[k] = funcName(pc)
-	}
-	catcher := catchFunction(names[0])
+	catcher := catchFunction(funcName(pcs[0]))
 	// The panic site is the first frame after the deferred function that is not inside
-	// the runtime (runtime.gopanic, and helpers such as panicmem or sigpanic).
+	// the runtime (runtime.gopanic, and helpers such as panicmem or sigpanic); the catch
+	// point is the first frame of the function that deferred it.
 	panicAt, catchAt := -1, -1
-	for k := 1; k < len(names); k++ {
+	for k := 1; k < len(pcs); k++ {
+		name := funcName(pcs[k])
 		if panicAt < 0 {
-			if strings.HasPrefix(names[k], "runtime.") {
+			if strings.HasPrefix(name, "runtime.") {
 				continue
 			}
 			panicAt = k
 		}
-		if catcher != "" && names[k] == catcher {
+		if catcher != "" && name == catcher {
 			catchAt = k
 			break
 		}
@@ -354,17 +351,16 @@ func (token[E]) matches(err error) bool {
 // error implementing it matches. Tokens for the same E compare equal.
 func Type[E error]() error { return token[E]{} }
 
-// Clean resolves the captured program counters into Frames and drops them, like Twisted's
-// cleanFailure. The Deferred machinery cleans every Failure that remains a Deferred's
-// result at the end of a chain pass. Formatting a cleaned Failure gives the same text.
+// Clean marks the Failure as cleaned, like Twisted's cleanFailure, which the Deferred
+// machinery applies to every Failure that remains a Deferred's result at the end of a
+// chain pass. Twisted drops live frames there so that failures do not pin memory; a Go
+// Failure holds only program counters, which pin nothing, so there is nothing to drop and
+// Clean stays cheap: frames are resolved when a traceback is formatted. Cleaned Failures
+// say "(pickled)" in the Verbose header, as Twisted's do.
 func (f *Failure) Clean() {
-	if f == nil || f.cleaned {
-		return
+	if f != nil {
+		f.cleaned = true
 	}
-	f.stack = resolve(f.stackPCs)
-	f.frames = resolve(f.framePCs)
-	f.stackPCs, f.framePCs = nil, nil
-	f.cleaned = true
 }
 
 // Cleaned reports whether Clean has run (Twisted's "pickled" flag).
@@ -374,21 +370,11 @@ func (f *Failure) Cleaned() bool { return f.cleaned }
 // innermost last (Twisted's Failure.frames). For a returned or errbacked error this is the
 // stack where the error entered the Deferred system; for a panic, the frames from the
 // function that recovered it down to the panic site.
-func (f *Failure) Frames() []Frame {
-	if f.cleaned {
-		return f.frames
-	}
-	return resolve(f.framePCs)
-}
+func (f *Failure) Frames() []Frame { return resolve(f.framePCs) }
 
 // Stack returns the frames above the catch point, oldest first (Twisted's Failure.stack).
 // It is empty except for recovered panics.
-func (f *Failure) Stack() []Frame {
-	if f.cleaned {
-		return f.stack
-	}
-	return resolve(f.stackPCs)
-}
+func (f *Failure) Stack() []Frame { return resolve(f.stackPCs) }
 
 // resolve turns oldest-first program counters into oldest-first Frames, expanding the
 // calls the compiler inlined at each PC.
@@ -418,9 +404,13 @@ func resolve(pcs []uintptr) []Frame {
 	return out
 }
 
+// funcName is the name of the (innermost, if inlined) function at return address pc.
 func funcName(pc uintptr) string {
-	fm, _ := runtime.CallersFrames([]uintptr{pc}).Next()
-	return fm.Function
+	fn := runtime.FuncForPC(pc - 1)
+	if fn == nil {
+		return ""
+	}
+	return fn.Name()
 }
 
 // TypeName is the type name a traceback prints for err (Twisted's reflect.qual of the
