@@ -928,3 +928,25 @@ func TestCalledAndHasResult(t *testing.T) {
 		t.Fatal(v, ok)
 	}
 }
+
+// SetRepanic lets a callback's panic propagate instead of becoming a Failure.
+func TestSetRepanic(t *testing.T) {
+	defer SetRepanic(false)
+	SetRepanic(true)
+	d := New(nil)
+	d.AddCallback(func(any) (any, error) { panic("through") })
+	func() {
+		defer func() {
+			if r := recover(); r != "through" {
+				t.Fatalf("recovered %v", r)
+			}
+		}()
+		d.Callback(nil)
+		t.Fatal("the panic did not propagate")
+	}()
+	SetRepanic(false)
+	f := failureResultOf(t, Succeed(nil).AddCallback(func(any) (any, error) { panic("caught") }))
+	if f.Error() != "panic: caught" {
+		t.Fatal(f)
+	}
+}

@@ -72,7 +72,9 @@ type inlineState struct {
 //     returns, with whatever body returns (it may recover, or wait on more Deferreds).
 //
 // Never call t.FailNow, t.Fatal, t.SkipNow or runtime.Goexit in body: they unwind the
-// goroutine that resumed it (the reactor). Never use c from another goroutine.
+// goroutine that resumed it (the reactor). Never use c from another goroutine. A body
+// waiting for a Deferred that never fires keeps its coroutine (a goroutine) alive; Stop
+// ends it, and Suspended lists such bodies.
 func Inline(body func(c *Co) (any, error)) *Deferred {
 	s := &inlineState{}
 	s.co.s = s

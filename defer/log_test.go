@@ -99,7 +99,9 @@ func divideByZeroUnreferenced() {
 	New(nil).AddCallback(func(x any) (any, error) { return x.(int) / zero, nil }).Callback(1)
 }
 
-// Ports test_defer.py LogTests.test_errorLog and test_errorLogWithInnerFrameRef.
+// Ports test_defer.py LogTests.test_errorLog and test_errorLogWithInnerFrameRef. Twisted
+// emits two log events (a critical message, then the failure); the port emits one slog
+// record carrying both, and one observer report.
 func TestErrorLog(t *testing.T) {
 	l := collectUnhandled(t)
 	divideByZeroUnreferenced()

@@ -358,7 +358,9 @@ func Type[E error]() error { return token[E]{} }
 // Clean stays cheap: frames are resolved when a traceback is formatted. Cleaned Failures
 // say "(pickled)" in the Verbose header, as Twisted's do.
 func (f *Failure) Clean() {
-	if f != nil {
+	// Only the first Clean writes: a Failure reported on the runtime's cleanup goroutine
+	// may meanwhile be cleaned again by another Deferred that carries it.
+	if f != nil && !f.cleaned {
 		f.cleaned = true
 	}
 }
