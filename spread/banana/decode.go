@@ -223,6 +223,9 @@ wait:
 		} else {
 			d.pending = d.pending[:0]
 		}
+	case fromPending && pos == 0:
+		// Nothing consumed (a string or float still waiting for its payload): keep the
+		// buffer as it is rather than copying it onto itself on every read.
 	case fromPending:
 		d.pending = d.pending[:copy(d.pending, tail)]
 	default:
