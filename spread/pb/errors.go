@@ -125,6 +125,14 @@ type ArgumentError struct {
 
 func (e *ArgumentError) Error() string { return e.Method + ": " + e.Message }
 
+// AttributeError is Python's AttributeError, which Twisted raises for a missing view_,
+// observe_ or perspective_ method.
+type AttributeError struct {
+	Message string
+}
+
+func (e *AttributeError) Error() string { return e.Message }
+
 // KeyError is Python's KeyError, which Twisted raises for an unknown cache id in a
 // cachemessage; Key is the key's text.
 type KeyError struct {
@@ -148,6 +156,7 @@ var builtinNames = map[reflect.Type]struct {
 	reflect.TypeFor[*PBConnectionLost]():   {pyPBConnectionLost, nil},
 	reflect.TypeFor[*ArgumentError]():      {pyTypeError, nil},
 	reflect.TypeFor[*KeyError]():           {pyKeyError, nil},
+	reflect.TypeFor[*AttributeError]():     {pyAttributeError, nil},
 }
 
 // remoteTypeOf returns the Python class name err travels under.

@@ -1,0 +1,980 @@
+package pb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"slices"
+	"sync"
+	"unicode/utf8"
+
+	deferred "github.com/gotwisted/twisted/defer"
+	"github.com/gotwisted/twisted/failure"
+	"github.com/gotwisted/twisted/reactor"
+	"github.com/gotwisted/twisted/spread/banana"
+	"github.com/gotwisted/twisted/spread/jelly"
+)
+
+// ProtocolVersion is the PB protocol version both sides announce with ['version', 6].
+const ProtocolVersion = 6
+
+// MaxBrokerRefs is Twisted's MAX_BROKER_REFS: a broker refuses to export a new object (or
+// cache) once it already holds more than this many. From the fourth refusal on a
+// connection it also drops the connection.
+const MaxBrokerRefs = 1024
+
+// The vocabulary words PB's messages start with.
+const (
+	cmdVersion          = "version"
+	cmdMessage          = "message"
+	cmdCacheMessage     = "cachemessage"
+	cmdAnswer           = "answer"
+	cmdError            = "error"
+	cmdDecref           = "decref"
+	cmdDecache          = "decache"
+	cmdUncache          = "uncache"
+	cmdDidNotUnderstand = "didNotUnderstand"
+)
+
+// local is an object this side exported (Twisted's pb.Local): a Referenceable, a ViewPoint
+// or a named object, with the number of references the peer holds.
+type local struct {
+	object      any
+	perspective any
+	refcount    int
+	puid        any // key in Broker.luids; nil for named objects
+}
+
+// cachedLocal is a Cacheable this side sent, with the observer it was given.
+type cachedLocal struct {
+	object      any // the user's value embedding Cacheable
+	perspective any
+	refcount    int
+	observer    *RemoteCacheObserver
+}
+
+// cacheEntry is a RemoteCache this side holds for the peer's cacheID.
+type cacheEntry struct {
+	object any          // the user's value embedding RemoteCache
+	inner  *RemoteCache // its embedded RemoteCache
+}
+
+// brokerFactory is what a Broker needs from the factory that built it.
+type brokerFactory interface {
+	unsafeTracebacks() bool
+	clientConnectionMade(b *Broker)
+}
+
+// Broker is Twisted's pb.Broker: the protocol at each end of a PB connection. Both ends run
+// the same Broker; a server's also has a root object. It keeps the tables of objects each
+// side has given the other (references and caches), matches answers to calls, and turns
+// remote calls into method calls.
+//
+// A Broker belongs to its reactor's goroutine: call its methods, and those of the
+// RemoteReferences it creates, only from there (from reactor callbacks, Deferred callbacks
+// or Inline bodies).
+type Broker struct {
+	reactor.BaseProtocol
+
+	// Security is the taster for everything this broker unjellies; nil means
+	// jelly.GlobalSecurity.
+	Security *jelly.SecurityOptions
+
+	isClient bool
+	conn     *banana.Conn
+	factory  brokerFactory
+	rf       reactor.ReactorFromThreads // where GC'd references deliver their decrefs
+
+	jellier   jelly.Jellier
+	unjellier jelly.Unjellier
+	jellying  bool   // jellier in use (nested Serialize calls get a fresh one)
+	wbuf      []byte // message being written (the transport copies it)
+	exprs     []any  // Feed's reusable result slice
+
+	disconnected bool
+	aborted      bool // an abort is under way: ignore the rest of the input
+	disconnects  []*Notifier
+	connects     []func()
+
+	locals    map[int64]*local  // exported by luid
+	named     map[string]*local // exported by name ("root")
+	luids     map[any]int64     // object identity -> luid
+	cachedOut map[int64]*cachedLocal
+	cacheIDs  map[any]int64 // Cacheable identity -> cacheID
+	cachedIn  map[int64]*cacheEntry
+	waiting   map[int64]*deferred.Deferred
+
+	currentRequestID int64
+	currentLocalID   int64
+	refViolations    int
+
+	// localCleanup maps an exported object's identity to a function run when the peer
+	// drops its last reference (Twisted's _localCleanup; cred's logout uses it).
+	localCleanup map[any]func()
+
+	serializingPerspective   any
+	unserializingPerspective any
+	outers                   map[any]any // embedded flavor -> user value (see outer.go)
+
+	decrefMu      sync.Mutex
+	pendingDecref []int64 // luids whose RemoteReferences were garbage collected
+	decrefPosted  bool
+}
+
+// NewBroker returns a Broker for one end of a connection. isClient selects the role in
+// banana's dialect negotiation; the factories call it, and tests that wire two brokers
+// together by hand do too.
+func NewBroker(isClient bool, security *jelly.SecurityOptions) *Broker {
+	b := &Broker{
+		Security:     security,
+		isClient:     isClient,
+		connects:     []func(){},
+		locals:       map[int64]*local{},
+		named:        map[string]*local{},
+		luids:        map[any]int64{},
+		cachedOut:    map[int64]*cachedLocal{},
+		cacheIDs:     map[any]int64{},
+		cachedIn:     map[int64]*cacheEntry{},
+		waiting:      map[int64]*deferred.Deferred{},
+		localCleanup: map[any]func(){},
+	}
+	b.conn = banana.NewConn(isClient, banana.Options{})
+	b.jellier.Invoker = b
+	b.jellier.Security = b.security()
+	b.unjellier.Invoker = b
+	b.unjellier.Security = b.Security
+	return b
+}
+
+func (b *Broker) security() *jelly.SecurityOptions {
+	if b.Security != nil {
+		return b.Security
+	}
+	return jelly.GlobalSecurity
+}
+
+// IsClient reports whether this broker is the client end.
+func (b *Broker) IsClient() bool { return b.isClient }
+
+// Disconnected reports whether the connection is gone (Twisted's broker.disconnected).
+func (b *Broker) Disconnected() bool { return b.disconnected }
+
+// SetReactor tells the broker which reactor runs it, so that RemoteReferences the garbage
+// collector frees can send their decref from the reactor's goroutine. The factories set
+// it; without it, such decrefs go out with the broker's next activity.
+func (b *Broker) SetReactor(r reactor.ReactorFromThreads) { b.rf = r }
+
+// ConnectionMade starts banana's dialect negotiation (the server offers its dialects).
+func (b *Broker) ConnectionMade() {
+	if out := b.conn.ConnectionMade(); len(out) > 0 {
+		b.Transport.Write(out)
+	}
+}
+
+// DataReceived feeds bytes to the banana decoder and handles every complete message.
+func (b *Broker) DataReceived(data []byte) {
+	if b.aborted || b.disconnected {
+		return
+	}
+	b.flushDecrefs()
+	wasReady := b.conn.Ready()
+	exprs, toSend, err := b.conn.Feed(data)
+	b.exprs = exprs
+	if len(toSend) > 0 {
+		b.Transport.Write(toSend)
+	}
+	if !wasReady && b.conn.Ready() {
+		b.connectionReady()
+	}
+	for i, x := range exprs {
+		if b.aborted || b.disconnected {
+			break
+		}
+		b.expressionReceived(x)
+		exprs[i] = nil
+	}
+	if err != nil && !b.aborted && !b.disconnected {
+		if banana.IsGracefulClose(err) {
+			slog.Info("pb: closing connection: " + err.Error())
+			b.Transport.LoseConnection()
+		} else {
+			b.abort(err)
+		}
+	}
+}
+
+// abort drops the connection at once, as Twisted does when an exception escapes
+// dataReceived: buffered output is discarded and pending calls get PBConnectionLost.
+func (b *Broker) abort(err error) {
+	if b.aborted {
+		return
+	}
+	b.aborted = true
+	slog.Warn("pb: aborting connection: "+err.Error(), "error", err)
+	b.Transport.AbortConnection()
+}
+
+// connectionReady runs once dialect negotiation is done: Twisted's connectionReady.
+func (b *Broker) connectionReady() {
+	b.sendCall2(cmdVersion, int64(ProtocolVersion))
+	connects := b.connects
+	b.connects = nil
+	for _, f := range connects {
+		b.protect("connect notifier", f)
+	}
+	if b.factory != nil {
+		b.factory.clientConnectionMade(b)
+	}
+}
+
+// NotifyOnConnect runs f when the connection is ready (now, if it already is).
+func (b *Broker) NotifyOnConnect(f func()) {
+	if b.connects == nil {
+		b.protect("connect notifier", f)
+		return
+	}
+	b.connects = append(b.connects, f)
+}
+
+// protect runs f, logging a panic instead of letting it unwind the reactor (Twisted's
+// log.deferr around notifiers).
+func (b *Broker) protect(what string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			f := failure.FromPanic(r, 0)
+			slog.Default().Log(context.Background(), slog.LevelError, "pb: "+what+" failed",
+				"failure", f, "traceback", f.Traceback())
+		}
+	}()
+	f()
+}
+
+// ConnectionLost fails every call still waiting for an answer with PBConnectionLost, tells
+// every Cacheable still cached that its observer stopped observing, and runs the
+// disconnect notifiers in the order they were registered.
+func (b *Broker) ConnectionLost(reason *failure.Failure) {
+	if b.disconnected {
+		return
+	}
+	b.disconnected = true
+	b.luids = nil
+	var cause error = reason
+	if reason == nil {
+		cause = errors.New("connection lost")
+	}
+	ids := make([]int64, 0, len(b.waiting))
+	for id := range b.waiting {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	waiting := b.waiting
+	b.waiting = nil
+	for _, id := range ids {
+		d := waiting[id]
+		b.protect("errback of a pending call", func() { d.Errback(&PBConnectionLost{Reason: cause}) })
+	}
+	cids := make([]int64, 0, len(b.cachedOut))
+	for id := range b.cachedOut {
+		cids = append(cids, id)
+	}
+	slices.Sort(cids)
+	for _, id := range cids {
+		lobj := b.cachedOut[id]
+		b.protect("StoppedObserving", func() { stoppedObserving(lobj) })
+	}
+	disconnects := b.disconnects
+	b.disconnects = nil
+	for _, n := range disconnects {
+		if n.f != nil {
+			b.protect("disconnect notifier", n.f)
+		}
+	}
+	b.locals, b.named, b.cachedOut, b.cacheIDs, b.cachedIn = nil, nil, nil, nil, nil
+	b.localCleanup = nil
+	b.outers = nil
+	b.decrefMu.Lock()
+	b.pendingDecref = nil
+	b.decrefMu.Unlock()
+}
+
+// Notifier is a registered disconnect callback; pass it to DontNotifyOnDisconnect to
+// remove it (Go functions cannot be compared, so a handle stands in for Python's
+// "remove this callable").
+type Notifier struct {
+	f func()
+}
+
+// NotifyOnDisconnect registers f to run when the connection is lost.
+func (b *Broker) NotifyOnDisconnect(f func()) *Notifier {
+	n := &Notifier{f: f}
+	if b.disconnected {
+		return n
+	}
+	b.disconnects = append(b.disconnects, n)
+	return n
+}
+
+// DontNotifyOnDisconnect removes a callback registered with NotifyOnDisconnect.
+func (b *Broker) DontNotifyOnDisconnect(n *Notifier) {
+	if i := slices.Index(b.disconnects, n); i >= 0 {
+		b.disconnects = slices.Delete(b.disconnects, i, i+1)
+	}
+}
+
+// --- sending
+
+func (b *Broker) dialect() banana.Dialect { return b.conn.Dialect() }
+
+// write sends the message in b.wbuf.
+func (b *Broker) write() {
+	if b.Transport != nil && !b.disconnected {
+		b.Transport.Write(b.wbuf)
+	}
+}
+
+// sendCall2 sends [command, n], the shape of version, decref, decache and uncache.
+func (b *Broker) sendCall2(command string, n int64) {
+	buf := banana.AppendListHeader(b.wbuf[:0], 2)
+	buf = banana.AppendStr(buf, command, b.dialect())
+	buf = banana.AppendInt(buf, n)
+	b.wbuf = buf
+	b.write()
+}
+
+// appendID appends an object id as Twisted sends it: an int luid or a bytes name.
+func (b *Broker) appendID(buf []byte, id any) ([]byte, error) {
+	switch v := id.(type) {
+	case int64:
+		return banana.AppendInt(buf, v), nil
+	case string:
+		return banana.AppendStr(buf, v, b.dialect()), nil
+	}
+	return b.conn.AppendExpr(buf, id)
+}
+
+// sendMessage sends a call and returns its Deferred (nil when no answer is wanted).
+// prefix is "" for message or "cache" for cachemessage.
+func (b *Broker) sendMessage(cache bool, perspective any, objectID any, name string, args []any, kw Kwargs, answer bool) (*deferred.Deferred, error) {
+	if b.disconnected {
+		return nil, &DeadReferenceError{ProtocolError{Message: "Calling Stale Broker"}}
+	}
+	netArgs, err := b.Serialize(jelly.Tuple(args), perspective)
+	if err != nil {
+		return nil, err
+	}
+	var netKw any = emptyDict
+	if len(kw) > 0 {
+		if netKw, err = b.Serialize(kwargsDict(kw), perspective); err != nil {
+			return nil, err
+		}
+	}
+	b.currentRequestID++
+	reqID := b.currentRequestID
+	cmd := cmdMessage
+	if cache {
+		cmd = cmdCacheMessage
+	}
+	d := b.dialect()
+	buf := banana.AppendListHeader(b.wbuf[:0], 7)
+	buf = banana.AppendStr(buf, cmd, d)
+	buf = banana.AppendInt(buf, reqID)
+	if buf, err = b.appendID(buf, objectID); err != nil {
+		return nil, err
+	}
+	buf = banana.AppendStr(buf, name, d)
+	if answer {
+		buf = banana.AppendInt(buf, 1)
+	} else {
+		buf = banana.AppendInt(buf, 0)
+	}
+	if buf, err = b.conn.AppendExpr(buf, netArgs); err != nil {
+		b.wbuf = buf[:0]
+		return nil, err
+	}
+	if buf, err = b.conn.AppendExpr(buf, netKw); err != nil {
+		b.wbuf = buf[:0]
+		return nil, err
+	}
+	b.wbuf = buf
+	var rval *deferred.Deferred
+	if answer {
+		rval = deferred.New(nil)
+		b.waiting[reqID] = rval
+	}
+	b.write()
+	return rval, nil
+}
+
+var emptyDict = []any{[]byte("dictionary")}
+
+// kwargsDict turns keyword arguments into a dictionary with text keys, in sorted order so
+// the bytes on the wire do not depend on Go's map order.
+func kwargsDict(kw Kwargs) *jelly.Dict {
+	keys := make([]string, 0, len(kw))
+	for k := range kw {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	d := jelly.NewDict(len(keys))
+	for _, k := range keys {
+		_ = d.Set(k, kw[k]) // string keys are always hashable
+	}
+	return d
+}
+
+// sendAnswer sends ['answer', requestID, netResult]. A result too big for banana becomes
+// an error for the caller (Twisted aborts its own connection instead).
+func (b *Broker) sendAnswer(requestID any, netResult any) {
+	if b.disconnected {
+		return
+	}
+	buf := banana.AppendListHeader(b.wbuf[:0], 3)
+	buf = banana.AppendStr(buf, cmdAnswer, b.dialect())
+	buf, err := b.appendID(buf, requestID)
+	if err == nil {
+		buf, err = b.conn.AppendExpr(buf, netResult)
+	}
+	if err != nil {
+		b.wbuf = buf[:0]
+		b.sendFailureOrError(failure.New(fmt.Errorf("pb: cannot send the answer: %w", err)), requestID)
+		return
+	}
+	b.wbuf = buf
+	b.write()
+}
+
+// sendFailureOrError logs an unexpected failure ("Peer will receive following PB
+// traceback") before sending it; a PBError is sent without logging.
+func (b *Broker) sendFailureOrError(f *failure.Failure, requestID any) {
+	if f.Check(failure.Type[PBError]()) == nil {
+		logPeerTraceback(f)
+	}
+	b.sendError(f, requestID)
+}
+
+func logPeerTraceback(f *failure.Failure) {
+	slog.Default().Log(context.Background(), slog.LevelError, "Peer will receive following PB traceback:",
+		"failure", f, "traceback", f.Traceback())
+}
+
+// sendError sends ['error', requestID, failure]: the error itself when it travels by copy,
+// else a CopyableFailure.
+func (b *Broker) sendError(f *failure.Failure, requestID any) {
+	if b.disconnected {
+		return
+	}
+	var payload any
+	if travelsByCopy(f.Value) {
+		if p, err := b.Serialize(f.Value, nil); err == nil {
+			payload = p
+		}
+	}
+	if payload == nil {
+		payload = copyableFailureSexp(f, b.unsafe())
+	}
+	buf := banana.AppendListHeader(b.wbuf[:0], 3)
+	buf = banana.AppendStr(buf, cmdError, b.dialect())
+	buf, err := b.appendID(buf, requestID)
+	if err == nil {
+		buf, err = b.conn.AppendExpr(buf, payload)
+	}
+	if err != nil {
+		// Even the failure did not fit (a huge message): send its type alone.
+		short := &failure.Failure{Value: errors.New("pb: the error was too large to send")}
+		buf = banana.AppendListHeader(b.wbuf[:0], 3)
+		buf = banana.AppendStr(buf, cmdError, b.dialect())
+		buf, _ = b.appendID(buf, requestID)
+		buf, _ = b.conn.AppendExpr(buf, copyableFailureSexp(short, false))
+	}
+	b.wbuf = buf
+	b.write()
+}
+
+func (b *Broker) unsafe() bool { return b.factory != nil && b.factory.unsafeTracebacks() }
+
+// --- receiving
+
+func (b *Broker) expressionReceived(x any) {
+	l, ok := x.([]any)
+	if !ok {
+		b.abort(&ProtocolError{Message: "Non-list expression received."})
+		return
+	}
+	if len(l) == 0 {
+		b.abort(&ProtocolError{Message: "empty expression received"})
+		return
+	}
+	cmd, ok := l[0].([]byte)
+	if !ok {
+		b.abort(protocolErrorf("command is not a byte string: %v", l[0]))
+		return
+	}
+	arity := func(n int) bool {
+		if len(l) != n {
+			b.abort(protocolErrorf("%s takes %d fields, got %d", cmd, n-1, len(l)-1))
+			return false
+		}
+		return true
+	}
+	switch string(cmd) {
+	case cmdMessage:
+		if arity(7) {
+			b.recvMessage(false, l[1], l[2], l[3], l[4], l[5], l[6])
+		}
+	case cmdAnswer:
+		if arity(3) {
+			b.protoAnswer(l[1], l[2])
+		}
+	case cmdError:
+		if arity(3) {
+			b.protoError(l[1], l[2])
+		}
+	case cmdCacheMessage:
+		if arity(7) {
+			b.recvMessage(true, l[1], l[2], l[3], l[4], l[5], l[6])
+		}
+	case cmdDecref:
+		if arity(2) {
+			b.protoDecref(l[1])
+		}
+	case cmdDecache:
+		if arity(2) {
+			b.protoDecache(l[1])
+		}
+	case cmdUncache:
+		if arity(2) {
+			b.protoUncache(l[1])
+		}
+	case cmdVersion:
+		if arity(2) {
+			if v, ok := l[1].(int64); !ok || v != ProtocolVersion {
+				b.abort(protocolErrorf("Version Incompatibility: %d %v", ProtocolVersion, l[1]))
+			}
+		}
+	case cmdDidNotUnderstand:
+		if arity(2) {
+			slog.Info(fmt.Sprintf("pb: Didn't understand command: %q", l[1]))
+		}
+	default:
+		// Twisted means to answer didNotUnderstand, but fails to encode it and aborts.
+		b.abort(protocolErrorf("unknown command %q", cmd))
+	}
+}
+
+// truthy is Python's truth test for the answerRequired field.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case int64:
+		return x != 0
+	case nil:
+		return false
+	case float64:
+		return x != 0
+	case []byte:
+		return len(x) > 0
+	case *big.Int:
+		return x.Sign() != 0
+	case []any:
+		// ['boolean', 'false'], ['None'] or another node: unjelly to decide.
+		v, err := jelly.Unjelly(x)
+		if err != nil {
+			return true
+		}
+		switch y := v.(type) {
+		case bool:
+			return y
+		case nil:
+			return false
+		}
+		return true
+	}
+	return true
+}
+
+// recvMessage handles message and cachemessage: Twisted's _recvMessage.
+func (b *Broker) recvMessage(cache bool, requestID, objectID, message, answerRequired, netArgs, netKw any) {
+	name, ok := message.([]byte)
+	if !ok || !utf8.Valid(name) {
+		// Twisted decodes the name outside its error handler: the connection dies.
+		b.abort(protocolErrorf("method name is not a UTF-8 byte string: %v", message))
+		return
+	}
+	answer := truthy(answerRequired)
+	result, err := b.invoke(cache, objectID, name, netArgs, netKw)
+	if err != nil {
+		f := failure.New(err)
+		if !answer {
+			if f.Check(failure.Type[PBError]()) == nil {
+				logPeerTraceback(f)
+			}
+			return
+		}
+		b.sendFailureOrError(f, requestID)
+		return
+	}
+	if !answer {
+		return
+	}
+	if d, ok := result.(*deferred.Deferred); ok {
+		d.AddCallbacks(func(r any) (any, error) {
+			b.sendAnswer(requestID, r)
+			return nil, nil
+		}, func(f *failure.Failure) (any, error) {
+			b.sendFailureOrError(f, requestID)
+			return nil, nil
+		})
+		return
+	}
+	b.sendAnswer(requestID, result)
+}
+
+// invoke finds the target and runs the call; the result is an s-expression or a Deferred
+// that fires with one.
+func (b *Broker) invoke(cache bool, objectID any, name []byte, netArgs, netKw any) (any, error) {
+	var obj any
+	if cache {
+		id, _ := objectID.(int64)
+		e, ok := b.cachedIn[id]
+		if !ok {
+			return nil, &KeyError{Key: fmt.Sprint(objectID)}
+		}
+		obj = e.object
+	} else {
+		obj = b.LocalObjectForID(objectID)
+		if obj == nil {
+			return nil, NewError("Invalid Object ID")
+		}
+	}
+	if mr, ok := obj.(MessageReceiver); ok {
+		return mr.RemoteMessageReceived(b, string(name), netArgs, netKw)
+	}
+	switch o := obj.(type) {
+	case *ViewPoint:
+		return b.Dispatch(o.Object, ViewPrefix, name, o.Perspective, []any{o.Perspective}, netArgs, netKw)
+	}
+	if cache {
+		return b.Dispatch(obj, ObservePrefix, name, nil, nil, netArgs, netKw)
+	}
+	var p any
+	if r, ok := obj.(referenceable); ok {
+		p = r.pbReferenceable().perspective
+	}
+	return b.Dispatch(obj, RemotePrefix, name, p, nil, netArgs, netKw)
+}
+
+// MessageReceiver is implemented by objects that handle PB messages themselves, Twisted's
+// remoteMessageReceived: the broker hands over the method name and the arguments still
+// jellied, and sends back what the method returns: an s-expression made with
+// Broker.Serialize, or a Deferred that fires with one. Unserialize the arguments with the
+// broker's Unserialize. Objects without it get the standard dispatch (Dispatch).
+type MessageReceiver interface {
+	RemoteMessageReceived(b *Broker, message string, netArgs, netKw any) (any, error)
+}
+
+// Dispatch is the standard dispatch of a message: it unjellies the arguments with
+// perspective as the unserializing perspective, calls obj's method prefix+Name(lead...,
+// args...) (see MethodName), and serializes the result (or the value of a returned
+// Deferred) with perspective as the serializing perspective. Objects implementing
+// MessageReceiver use it to dispatch to their own prefix (cred's avatars use
+// PerspectivePrefix).
+func (b *Broker) Dispatch(obj any, prefix Prefix, message []byte, perspective any, lead []any, netArgs, netKw any) (any, error) {
+	m := lookupMethod(typeOf(obj), prefix, message)
+	if m == nil {
+		if prefix == RemotePrefix {
+			return nil, &NoSuchMethod{Message: "No such method: remote_" + string(message)}
+		}
+		return nil, &AttributeError{Message: fmt.Sprintf("'%s' object has no attribute '%s%s'",
+			goTypeName(typeOf(obj)), pyPrefixes[prefix], message)}
+	}
+	args, kw, err := b.unserializeArgs(netArgs, netKw, perspective)
+	if err != nil {
+		return nil, err
+	}
+	result, err := m.call(valueOf(obj), lead, args, kw)
+	if err != nil {
+		return nil, err
+	}
+	return b.Serialize(result, perspective)
+}
+
+// unserializeArgs unjellies a message's positional and keyword arguments.
+func (b *Broker) unserializeArgs(netArgs, netKw any, perspective any) ([]any, Kwargs, error) {
+	a, err := b.Unserialize(netArgs, perspective)
+	if err != nil {
+		return nil, nil, err
+	}
+	var args []any
+	switch v := a.(type) {
+	case jelly.Tuple:
+		args = v
+	case []any:
+		args = v
+	case nil:
+		return nil, nil, &ArgumentError{Method: "call", Message: "argument after * must be an iterable, not NoneType"}
+	default:
+		return nil, nil, &ArgumentError{Method: "call", Message: fmt.Sprintf("argument after * must be an iterable, not %T", a)}
+	}
+	if l, ok := netKw.([]any); ok && len(l) == 1 {
+		if t, ok := l[0].([]byte); ok && string(t) == "dictionary" {
+			return args, nil, nil // the usual empty keywords
+		}
+	}
+	k, err := b.Unserialize(netKw, perspective)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, ok := k.(*jelly.Dict)
+	if !ok {
+		return nil, nil, &ArgumentError{Method: "call", Message: fmt.Sprintf("argument after ** must be a mapping, not %T", k)}
+	}
+	if d.Len() == 0 {
+		return args, nil, nil
+	}
+	kw := make(Kwargs, d.Len())
+	for _, it := range d.Items() {
+		switch key := it.Key.(type) {
+		case string:
+			kw[key] = it.Value
+		case []byte:
+			kw[string(key)] = it.Value
+		default:
+			return nil, nil, &ArgumentError{Method: "call", Message: "keywords must be strings"}
+		}
+	}
+	return args, kw, nil
+}
+
+// protoAnswer handles ['answer', requestID, result].
+func (b *Broker) protoAnswer(requestID, netResult any) {
+	id, _ := requestID.(int64)
+	d, ok := b.waiting[id]
+	if !ok {
+		b.abort(protocolErrorf("answer for unknown request %v", requestID))
+		return
+	}
+	delete(b.waiting, id)
+	v, err := b.Unserialize(netResult, nil)
+	if err != nil {
+		// Twisted aborts and never fires this call's Deferred; Go tells the caller why.
+		d.Errback(err)
+		b.abort(fmt.Errorf("pb: cannot unjelly the answer to request %d: %w", id, err))
+		return
+	}
+	d.Callback(v)
+}
+
+// protoError handles ['error', requestID, failure].
+func (b *Broker) protoError(requestID, fail any) {
+	id, _ := requestID.(int64)
+	d, ok := b.waiting[id]
+	if !ok {
+		b.abort(protocolErrorf("error for unknown request %v", requestID))
+		return
+	}
+	delete(b.waiting, id)
+	v, err := b.Unserialize(fail, nil)
+	if err != nil {
+		d.Errback(err)
+		b.abort(fmt.Errorf("pb: cannot unjelly the error for request %d: %w", id, err))
+		return
+	}
+	switch e := v.(type) {
+	case error:
+		d.Errback(e)
+	case []byte:
+		// Twisted tolerates a bare bytes payload (a Failure of type bytes).
+		d.Errback(&CopiedFailure{Type: "builtins.bytes", Value: string(e)})
+	default:
+		d.Errback(&ProtocolError{Message: fmt.Sprintf("peer sent a non-exception error: %v", v)})
+		b.abort(protocolErrorf("error payload for request %d is not an exception", id))
+	}
+}
+
+// protoDecref handles ['decref', luid].
+func (b *Broker) protoDecref(objectID any) {
+	var l *local
+	switch id := objectID.(type) {
+	case int64:
+		l = b.locals[id]
+		if l == nil {
+			b.abort(protocolErrorf("decref for unknown object %d", id))
+			return
+		}
+		l.refcount--
+		if l.refcount == 0 {
+			delete(b.locals, id)
+			delete(b.luids, l.puid)
+			if f, ok := b.localCleanup[l.puid]; ok {
+				delete(b.localCleanup, l.puid)
+				b.protect("local cleanup", f)
+			}
+		}
+	default:
+		// A named object (root) is never refcounted: Twisted dies on this.
+		b.abort(protocolErrorf("decref for %v", objectID))
+	}
+}
+
+// protoDecache handles ['decache', cacheID].
+func (b *Broker) protoDecache(objectID any) {
+	id, _ := objectID.(int64)
+	lobj, ok := b.cachedOut[id]
+	if !ok {
+		b.abort(protocolErrorf("decache for unknown cache %v", objectID))
+		return
+	}
+	lobj.refcount--
+	if lobj.refcount > 0 {
+		return
+	}
+	b.protect("StoppedObserving", func() { stoppedObserving(lobj) })
+	delete(b.cacheIDs, lobj.object)
+	delete(b.cachedOut, id)
+	b.sendCall2(cmdUncache, id)
+}
+
+// protoUncache handles ['uncache', cacheID].
+func (b *Broker) protoUncache(objectID any) {
+	id, _ := objectID.(int64)
+	e, ok := b.cachedIn[id]
+	if !ok {
+		b.abort(protocolErrorf("uncache for unknown cache %v", objectID))
+		return
+	}
+	e.inner.broker = nil
+	delete(b.cachedIn, id)
+}
+
+// --- object tables
+
+// LocalObjectForID returns the object exported under id (an int luid or a name), or nil.
+func (b *Broker) LocalObjectForID(id any) any {
+	var l *local
+	switch v := id.(type) {
+	case int64:
+		l = b.locals[v]
+	case []byte:
+		l = b.named[string(v)]
+	case string:
+		l = b.named[v]
+	}
+	if l == nil {
+		return nil
+	}
+	return l.object
+}
+
+// SetNameForLocal exports obj under a name, as the root object is exported as "root".
+// The peer reaches it with RemoteForName(name).
+func (b *Broker) SetNameForLocal(name string, obj any) {
+	if b.disconnected {
+		return
+	}
+	b.named[name] = &local{object: obj, refcount: 1}
+}
+
+// RemoteForName returns a reference to the object the peer exported under name. It is
+// not reference counted (Twisted never decrefs names) and is not checked: a call on an
+// unknown name fails with "Invalid Object ID".
+func (b *Broker) RemoteForName(name string) *RemoteReference {
+	return &RemoteReference{broker: b, luid: name}
+}
+
+// numLocals is len(localObjects) in Twisted: exported objects plus named ones.
+func (b *Broker) numLocals() int { return len(b.locals) + len(b.named) }
+
+// registerReference exports obj (identified by puid) and returns its luid, reusing the
+// luid of an object already exported and counting one more reference to it.
+func (b *Broker) registerReference(puid any, obj any, perspective any) (int64, error) {
+	if b.disconnected {
+		return 0, &DeadReferenceError{ProtocolError{Message: "Calling Stale Broker"}}
+	}
+	if luid, ok := b.luids[puid]; ok {
+		b.locals[luid].refcount++
+		return luid, nil
+	}
+	if b.numLocals() > MaxBrokerRefs {
+		return 0, b.refLimitError("Maximum PB reference count exceeded.")
+	}
+	b.currentLocalID++
+	luid := b.currentLocalID
+	b.locals[luid] = &local{object: obj, perspective: perspective, refcount: 1, puid: puid}
+	b.luids[puid] = luid
+	return luid, nil
+}
+
+func (b *Broker) refLimitError(msg string) error {
+	b.refViolations++
+	if b.refViolations > 3 {
+		b.Transport.LoseConnection()
+		return NewError(msg + "  Goodbye.")
+	}
+	return NewError(msg)
+}
+
+// LocalCount returns how many objects this side has exported by reference (named ones
+// such as the root included): the length of Twisted's localObjects.
+func (b *Broker) LocalCount() int { return b.numLocals() }
+
+// CachedCount returns how many Cacheables this side has sent that the peer still holds.
+func (b *Broker) CachedCount() int { return len(b.cachedOut) }
+
+// RemoteCacheCount returns how many RemoteCaches this side holds for the peer.
+func (b *Broker) RemoteCacheCount() int { return len(b.cachedIn) }
+
+// PendingCalls returns how many calls wait for an answer.
+func (b *Broker) PendingCalls() int { return len(b.waiting) }
+
+// IsExported reports whether obj is currently exported to the peer by reference.
+func (b *Broker) IsExported(obj any) bool {
+	_, ok := b.luids[obj]
+	return ok
+}
+
+// SetLocalCleanup registers f to run when the peer releases its last reference to obj
+// (or never, if obj is not exported): Twisted's broker._localCleanup, which cred uses to
+// log an avatar out.
+func (b *Broker) SetLocalCleanup(obj any, f func()) {
+	if b.localCleanup != nil {
+		b.localCleanup[obj] = f
+	}
+}
+
+// --- garbage-collected references
+
+// queueDecref is called from a runtime cleanup goroutine when a RemoteReference was
+// collected: it hands the luid to the reactor goroutine.
+func (b *Broker) queueDecref(luid int64) {
+	b.decrefMu.Lock()
+	b.pendingDecref = append(b.pendingDecref, luid)
+	post := !b.decrefPosted && b.rf != nil
+	if post {
+		b.decrefPosted = true
+	}
+	b.decrefMu.Unlock()
+	if post {
+		b.rf.CallFromThread(b.flushDecrefs)
+	}
+}
+
+// flushDecrefs sends the decrefs of collected references (on the reactor goroutine).
+func (b *Broker) flushDecrefs() {
+	b.decrefMu.Lock()
+	pending := b.pendingDecref
+	b.pendingDecref = nil
+	b.decrefPosted = false
+	b.decrefMu.Unlock()
+	if b.disconnected {
+		return
+	}
+	for _, luid := range pending {
+		b.sendCall2(cmdDecref, luid)
+	}
+}
+
+// FlushDecrefs sends at once the decrefs of RemoteReferences the garbage collector has
+// freed (normally they go out through the reactor shortly after). Tests call it after
+// runtime.GC to make the release deterministic.
+func (b *Broker) FlushDecrefs() { b.flushDecrefs() }
