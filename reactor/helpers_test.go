@@ -253,11 +253,18 @@ func (c *logCapture) messages(level slog.Level) []string {
 // captureLogs routes slog to a capture for the rest of the test.
 func captureLogs(t testing.TB) *logCapture {
 	c := &logCapture{}
-	old := slog.Default()
-	slog.SetDefault(slog.New(c))
-	t.Cleanup(func() { slog.SetDefault(old) })
+	t.Cleanup(installLog(c))
 	return c
 }
+
+// installLog routes slog to h and returns the function that restores the old default.
+func installLog(h slog.Handler) (restore func()) {
+	old := slog.Default()
+	slog.SetDefault(slog.New(h))
+	return func() { slog.SetDefault(old) }
+}
+
+type failureT = failure.Failure
 
 // pipeDescriptor is a minimal FileDescriptor over one end of a pipe.
 type pipeDescriptor struct {
