@@ -47,7 +47,6 @@ type T struct {
 
 	mu       sync.Mutex // guards events: Errorf may be called from any goroutine
 	events   []event
-	passed   bool
 	timedOut bool
 }
 
@@ -375,8 +374,6 @@ func (tc *T) deferTestMethod(c *testCase) *deferred.Deferred {
 	d.AddCallbacks(func(any) (any, error) {
 		if tc.todo != nil {
 			tc.addEvent(event{kind: evUnexpectedSuccess, reason: tc.todo.reason})
-		} else {
-			tc.passed = true
 		}
 		return nil, nil
 	}, func(f *failure.Failure) (any, error) {
@@ -409,7 +406,6 @@ func (tc *T) deferTearDown(c *testCase) *deferred.Deferred {
 	d := tc.runPhase("tearDown", false, c.tearDown)
 	d.AddErrback(func(f *failure.Failure) (any, error) {
 		tc.addError(f)
-		tc.passed = false
 		return nil, nil
 	})
 	return d
@@ -445,7 +441,6 @@ func (tc *T) deferRunCleanups() *deferred.Deferred {
 		}
 		for _, f := range failures {
 			tc.addError(f)
-			tc.passed = false
 		}
 		done.Callback(nil)
 	}
@@ -488,13 +483,10 @@ func (e *ReactorStoppedError) Error() string {
 func (tc *T) cleanUp(j *janitor) {
 	if e := j.clean(true); e != nil {
 		tc.addError(failure.New(e))
-		tc.passed = false
 	}
 	tc.closeReactor()
 	deferred.FlushUnhandled()
-	if tc.collectLoggedErrors() {
-		tc.passed = false
-	}
+	tc.collectLoggedErrors()
 	tc.obs.stop()
 }
 
@@ -513,14 +505,11 @@ func (tc *T) closeReactor() {
 	r.Close()
 }
 
-// collectLoggedErrors turns unflushed logged errors into test errors; it reports whether
-// there were any.
-func (tc *T) collectLoggedErrors() bool {
-	errs := tc.obs.flush()
-	for _, f := range errs {
+// collectLoggedErrors turns unflushed logged errors into test errors.
+func (tc *T) collectLoggedErrors() {
+	for _, f := range tc.obs.flush() {
 		tc.addError(f)
 	}
-	return len(errs) > 0
 }
 
 func (tc *T) addEvent(e event) {
@@ -724,9 +713,6 @@ func (tc *T) Logf(format string, args ...any) {
 func (tc *T) Errorf(format string, args ...any) {
 	ft := newFailTest(fmt.Sprintf(format, args...))
 	tc.addEvent(event{kind: evFailure, f: failure.New(ft)})
-	tc.mu.Lock()
-	tc.passed = false
-	tc.mu.Unlock()
 }
 
 // FailNow fails the test at once by panicking with a *FailTest, which the Deferred
