@@ -120,7 +120,7 @@ func Fail(err error) *Deferred {
 // MaybeDeferred calls f now and returns its outcome as a Deferred: a returned *Deferred is
 // returned as is; an error or a returned *failure.Failure gives a failed Deferred (the
 // same *Failure); a panic becomes a failure; any other value a fired Deferred.
-func MaybeDeferred(f func() (any, error)) (d *Deferred) {
+func MaybeDeferred(f func() (any, error)) *Deferred {
 	v, err, pf := callProtected(f)
 	if pf != nil {
 		return failed(pf)

@@ -21,6 +21,15 @@ import (
 //     circular chain becomes a *CircularChainError failure (TestCircularChainException).
 //   - test_fromCoroutineRequiresCoroutine: Inline takes a typed func, so the compiler
 //     rejects non-coroutines.
+//
+// Other classes of test_defer.py:
+//   - EnsureDeferredTests: Go has no coroutine objects to ensure; a Deferred returned to
+//     MaybeDeferred passes through as is (TestMaybeDeferredAsync, the test_passesThroughDeferreds
+//     behaviour); test_willNotAllowNonDeferredOrCoroutine is a compile-time type error.
+//   - TimeoutErrorTests (the deprecated defer.timeout), DeferredFutureAdapterTests (asyncio)
+//     and CoroutineContextVarsTests (contextvars): Python-only; pass a context.Context.
+//   - DeferredFilesystemLockTests: not ported; DeferredFilesystemLock stands on
+//     twisted.python.lockfile, which gotwisted does not port.
 
 // Ports test_defer.py DeferredTests.testCallbackWithoutArgs.
 func TestCallbackWithoutArgs(t *testing.T) {
