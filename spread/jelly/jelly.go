@@ -37,6 +37,7 @@ var (
 	tagTimedelta     = []byte("timedelta")
 	tagDecimal       = []byte("decimal")
 	tagUnpersistable = []byte("unpersistable")
+	tagClass         = []byte("class")
 )
 
 // Jellier turns Go values into jelly s-expressions: Twisted's _Jellier. One top-level
@@ -265,6 +266,8 @@ func (j *Jellier) jelly(obj any) (any, error) {
 		return j.Unpersistable(v.Reason), nil
 	case *Dereference:
 		return nil, newError(ErrUndefinedReference, "cannot jelly an unresolved dereference")
+	case Class:
+		return []any{tagClass, []byte(v)}, nil
 	}
 	// Everything below is a container or an object: tracked for references, and nested.
 	if jl, ok := obj.(Jellyable); ok {

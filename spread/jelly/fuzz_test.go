@@ -1,0 +1,84 @@
+package jelly
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/gotwisted/twisted/spread/banana"
+)
+
+// FuzzUnjelly feeds banana bytes (dialect pb) through the decoder and the unjellier, with
+// PB's default taster and with the permissive one. No input may panic; whatever unjellies
+// must jelly again, the tree and fused encoders must agree byte for byte, and a second
+// pass over those bytes must reproduce them exactly (encode(decode(x)) is stable).
+func FuzzUnjelly(f *testing.F) {
+	for _, file := range []string{"golden_jelly.json", "golden_extra.json"} {
+		for _, e := range loadGolden(f, file) {
+			f.Add(unhex(f, e.HexPB))
+		}
+	}
+	for _, tt := range unjellyTests {
+		if w, err := banana.AppendExpr(nil, tt.sexp, banana.DialectPB); err == nil {
+			f.Add(w)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := banana.Decoder{Dialect: banana.DialectPB}
+		exprs, _ := d.Feed(data, nil)
+		reg := pbTestRegistry()
+		for _, x := range exprs {
+			for _, sec := range []*SecurityOptions{nil, Insecure()} {
+				u := Unjellier{Registry: reg, Security: sec, MaxDepth: 200}
+				v, err := u.Unjelly(x)
+				if err != nil {
+					var je *Error
+					if !errors.As(err, &je) {
+						t.Fatalf("unjelly error %v is not a *jelly.Error", err)
+					}
+					continue
+				}
+				first := encodeBoth(t, v, reg)
+				if first == nil {
+					continue
+				}
+				d2 := banana.Decoder{Dialect: banana.DialectPB}
+				back, err := d2.Feed(first, nil)
+				if err != nil || len(back) != 1 {
+					t.Fatalf("decoding our own bytes % x: %v", first, err)
+				}
+				u2 := Unjellier{Registry: reg, Security: sec, MaxDepth: 400}
+				v2, err := u2.Unjelly(back[0])
+				if err != nil {
+					t.Fatalf("unjellying our own bytes % x: %v", first, err)
+				}
+				if second := encodeBoth(t, v2, reg); !bytes.Equal(first, second) {
+					t.Fatalf("unstable:\n% x\n% x", first, second)
+				}
+			}
+		}
+	})
+}
+
+// encodeBoth jellies v through the tree and the fused encoder and checks they agree. It
+// returns nil when v cannot be sent (a value banana refuses, like a too-large list).
+func encodeBoth(t *testing.T, v any, reg *Registry) []byte {
+	t.Helper()
+	j := Jellier{Registry: reg, MaxDepth: 400}
+	sexp, err := j.Jelly(v)
+	var tree []byte
+	if err == nil {
+		tree, err = banana.AppendExpr(nil, sexp, banana.DialectPB)
+	}
+	fused, err2 := j.AppendJelly(nil, v, banana.DialectPB)
+	if (err == nil) != (err2 == nil) {
+		t.Fatalf("tree encoder: %v, fused encoder: %v", err, err2)
+	}
+	if err != nil {
+		return nil
+	}
+	if !bytes.Equal(tree, fused) {
+		t.Fatalf("tree and fused encoders disagree:\n% x\n% x", tree, fused)
+	}
+	return tree
+}
