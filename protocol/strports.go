@@ -24,9 +24,12 @@ import (
 // *DescriptionError. SSL and plugin types are not supported.
 func ServerFromString(r any, description string) (StreamServerEndpoint, error) {
 	args, kw := parseDescription(description)
+	bad := func(reason string) error { return &DescriptionError{Description: description, Reason: reason} }
+	if len(args) == 0 {
+		return nil, bad("missing endpoint type")
+	}
 	typ := strings.ToLower(args[0])
 	args = args[1:]
-	bad := func(reason string) error { return &DescriptionError{Description: description, Reason: reason} }
 	switch typ {
 	case "tcp", "tcp6":
 		ep := &TCP4ServerEndpoint{Reactor: r, Backlog: 50}
@@ -104,9 +107,12 @@ func ServerFromString(r any, description string) (StreamServerEndpoint, error) {
 // (timeout=0 means no timeout). The grammar is ServerFromString's.
 func ClientFromString(r any, description string) (StreamClientEndpoint, error) {
 	args, kw := parseDescription(description)
+	bad := func(reason string) error { return &DescriptionError{Description: description, Reason: reason} }
+	if len(args) == 0 {
+		return nil, bad("missing endpoint type")
+	}
 	typ := strings.ToLower(args[0])
 	args = args[1:]
-	bad := func(reason string) error { return &DescriptionError{Description: description, Reason: reason} }
 	switch typ {
 	case "tcp":
 		// Twisted's _parseClientTCP: two positionals are host and port; one is the port if
