@@ -76,7 +76,8 @@ var (
 	repanic   atomic.Bool
 )
 
-// SetDebugging turns debug mode on or off, like Twisted's setDebugging: Deferreds created
+// SetDebugging turns debug mode on or off (from any goroutine), like Twisted's
+// setDebugging: Deferreds created
 // and fired while it is on remember their creator and first-invoker stacks (shown in
 // AlreadyCalledError and unhandled-error reports), and Failures capture deep stacks.
 func SetDebugging(on bool) {

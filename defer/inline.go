@@ -311,7 +311,8 @@ func (l *suspendedList) remove(c *Co) {
 }
 
 // Suspended returns the Inline coroutines currently waiting on a Deferred, in every
-// goroutine of the process. trial reports those left at the end of a test.
+// goroutine of the process. trial reports those left at the end of a test. It is safe to
+// call from any goroutine; Stop is not (call it where the body's Deferreds live).
 func Suspended() []*Co {
 	suspended.mu.Lock()
 	defer suspended.mu.Unlock()

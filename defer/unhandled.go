@@ -187,7 +187,7 @@ func report(e *UnhandledError) {
 // goroutine had already started are waited for. It returns how many reports were
 // delivered meanwhile. Reports normally come from a runtime cleanup at an unpredictable
 // time; tests call FlushUnhandled (trial does, like its --force-gc) to get them
-// deterministically.
+// deterministically. It is safe to call from any goroutine.
 func FlushUnhandled() int {
 	live.mu.Lock()
 	before := live.reported
