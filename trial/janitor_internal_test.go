@@ -191,3 +191,41 @@ func TestPySeconds(t *testing.T) {
 		}
 	}
 }
+
+// Tracebacks in reports leave out the goroutine start, testing, reflect and trial's own
+// frames, and keep everything else (including frames in trial's test files).
+func TestTrimTraceback(t *testing.T) {
+	in := strings.Join([]string{
+		"Traceback (most recent call last):",
+		"--- <exception caught here> ---",
+		`  File "/go/src/runtime/asm_amd64.s", line 1771, in runtime.goexit`,
+		"    BYTE	$0x90	// NOP",
+		`  File "/go/src/testing/testing.go", line 2036, in testing.tRunner`,
+		"    fn(t)",
+		`  File "/src/app/app_test.go", line 20, in example.com/app.TestX`,
+		"    trial.Sync(t, func(tc *trial.T) {",
+		`  File "/src/trial/trial.go", line 179, in ` + trialPkg + `.Sync`,
+		"    runSync(t, ...)",
+		`  File "/go/src/reflect/value.go", line 369, in reflect.Value.Call`,
+		"    return v.call(\"Call\", in)",
+		`  File "/src/trial/trial_test.go", line 9, in ` + trialPkg + `.TestY.func1`,
+		"    boom()",
+		`  File "/src/app/app.go", line 5, in example.com/app.boom`,
+		"    return errors.New(\"boom\")",
+		"*errors.errorString: boom",
+	}, "\n")
+	want := strings.Join([]string{
+		"Traceback (most recent call last):",
+		"--- <exception caught here> ---",
+		`  File "/src/app/app_test.go", line 20, in example.com/app.TestX`,
+		"    trial.Sync(t, func(tc *trial.T) {",
+		`  File "/src/trial/trial_test.go", line 9, in ` + trialPkg + `.TestY.func1`,
+		"    boom()",
+		`  File "/src/app/app.go", line 5, in example.com/app.boom`,
+		"    return errors.New(\"boom\")",
+		"*errors.errorString: boom",
+	}, "\n")
+	if got := trimTraceback(in); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -193,7 +193,9 @@ func (h captureHandler) Handle(_ context.Context, r slog.Record) error {
 		walk(h.group, a)
 		return true
 	})
-	if traceback != "" {
+	// A recorded error is reported with its traceback by trial (or was expected, if
+	// flushed): the log gets the one-line summary only.
+	if traceback != "" && f == nil {
 		b.WriteString("\n")
 		b.WriteString(strings.TrimRight(traceback, "\n"))
 	}

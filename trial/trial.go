@@ -570,7 +570,43 @@ func formatError(f *failure.Failure) string {
 	case *DirtyReactorAggregateError, *deferred.TimeoutError, *ReactorStoppedError:
 		return failure.TypeName(f.Value) + ": " + f.ErrorMessage()
 	}
-	return strings.TrimRight(f.Traceback(), "\n")
+	return trimTraceback(strings.TrimRight(f.Traceback(), "\n"))
+}
+
+// trimTraceback drops the frames of machinery the reader did not write from a rendered
+// traceback: the goroutine start, testing's runner, reflect (Suite's method calls) and
+// trial itself. A frame is a `  File "...", line n, in fn` line and the indented source
+// lines after it.
+func trimTraceback(tb string) string {
+	lines := strings.Split(tb, "\n")
+	out := lines[:0]
+	skipping := false
+	for _, l := range lines {
+		if strings.HasPrefix(l, "  File \"") {
+			skipping = machineryFrame(l)
+		} else if !strings.HasPrefix(l, "    ") {
+			skipping = false
+		}
+		if !skipping {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func machineryFrame(line string) bool {
+	i := strings.LastIndex(line, ", in ")
+	if i < 0 {
+		return false
+	}
+	fn := line[i+len(", in "):]
+	switch {
+	case fn == "runtime.goexit", strings.HasPrefix(fn, "testing."), strings.HasPrefix(fn, "reflect."):
+		return true
+	case strings.HasPrefix(fn, trialPkg+"."):
+		return !strings.Contains(line, "_test.go\"")
+	}
+	return false
 }
 
 func formatBrief(f *failure.Failure) string {
