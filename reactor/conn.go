@@ -106,7 +106,7 @@ func (c *conn) startWriting() {
 	if c.closed {
 		return
 	}
-	if err := c.r.AddWriter(c); err != nil {
+	if err := c.r.setInterest(c, nil, c, false, true, !c.connecting); err != nil {
 		logFailure("Error registering "+c.logstr+" for writing", failure.New(err))
 	}
 }

@@ -274,7 +274,7 @@ func (t *conn) startConnect() {
 	case nil, unix.EISCONN:
 		t.connectDone()
 	case unix.EINPROGRESS, unix.EALREADY, unix.EAGAIN, unix.EINTR:
-		if err := t.r.setInterest(t, t, t, true, true); err != nil {
+		if err := t.r.setInterest(t, t, t, true, true, false); err != nil {
 			t.failIfNotConnected(&ConnectError{OSError: err})
 		}
 	default:

@@ -23,9 +23,38 @@ type DelayedCall struct {
 	called      bool
 	cancelled   bool
 
+	// The scheduling clock: the reactor itself (no closures to allocate), or the hooks
+	// given to NewDelayedCall.
+	r         *Reactor
 	canceller func(*DelayedCall)
 	resetter  func(*DelayedCall)
-	now       func() time.Duration
+	nowFunc   func() time.Duration
+}
+
+func (dc *DelayedCall) noteCancelled() {
+	if dc.r != nil {
+		dc.r.cancellations++
+	} else if dc.canceller != nil {
+		dc.canceller(dc)
+	}
+}
+
+func (dc *DelayedCall) movedSooner() {
+	if dc.r != nil {
+		dc.r.moveCallLaterSooner(dc)
+	} else if dc.resetter != nil {
+		dc.resetter(dc)
+	}
+}
+
+func (dc *DelayedCall) now() time.Duration {
+	if dc.r != nil {
+		return dc.r.now()
+	}
+	if dc.nowFunc != nil {
+		return dc.nowFunc()
+	}
+	return 0
 }
 
 // NewDelayedCall creates a DelayedCall for a clock other than the reactor (task.Clock uses
@@ -33,7 +62,7 @@ type DelayedCall struct {
 // timeline; cancel is called once by a successful Cancel; reset is called when Reset or
 // Delay moves the call to an earlier time; now reads the clock.
 func NewDelayedCall(at time.Duration, f func(), cancel, reset func(*DelayedCall), now func() time.Duration) *DelayedCall {
-	return &DelayedCall{f: f, time: at, index: -1, canceller: cancel, resetter: reset, now: now}
+	return &DelayedCall{f: f, time: at, index: -1, canceller: cancel, resetter: reset, nowFunc: now}
 }
 
 // GetTime returns the time, in seconds on the clock's timeline, at which the call will run
@@ -57,9 +86,7 @@ func (dc *DelayedCall) Cancel() error {
 		return &AlreadyCalled{}
 	}
 	dc.cancelled = true
-	if dc.canceller != nil {
-		dc.canceller(dc)
-	}
+	dc.noteCancelled()
 	return nil
 }
 
@@ -76,9 +103,7 @@ func (dc *DelayedCall) Reset(d time.Duration) error {
 		// Sooner: move it up in the heap now.
 		dc.delayedTime = 0
 		dc.time = newTime
-		if dc.resetter != nil {
-			dc.resetter(dc)
-		}
+		dc.movedSooner()
 	} else {
 		// Later: record it lazily; the heap applies it when the call reaches the top.
 		dc.delayedTime = newTime - dc.time
@@ -97,9 +122,7 @@ func (dc *DelayedCall) Delay(d time.Duration) error {
 	dc.delayedTime += d
 	if dc.delayedTime < 0 {
 		dc.activateDelay()
-		if dc.resetter != nil {
-			dc.resetter(dc)
-		}
+		dc.movedSooner()
 	}
 	return nil
 }
@@ -130,11 +153,7 @@ func (dc *DelayedCall) Invoke() {
 func (dc *DelayedCall) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<DelayedCall %p [", dc)
-	if dc.now != nil {
-		fmt.Fprintf(&b, "%.3gs", (dc.When() - dc.now()).Seconds())
-	} else {
-		fmt.Fprintf(&b, "%.3gs", dc.When().Seconds())
-	}
+	fmt.Fprintf(&b, "%.3gs", (dc.When() - dc.now()).Seconds())
 	fmt.Fprintf(&b, "] called=%d cancelled=%d %s()>", b2i(dc.called), b2i(dc.cancelled), funcName(dc.f))
 	return b.String()
 }

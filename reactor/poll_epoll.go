@@ -53,6 +53,9 @@ func (p *poller) close() error {
 // update moves fd's interest from (oldR, oldW) to (newR, newW). The caller updates its own
 // bookkeeping only when this succeeds, as Twisted does.
 func (p *poller) update(fd int, oldR, oldW, newR, newW bool) error {
+	if oldR == newR && oldW == newW {
+		return nil
+	}
 	var mask uint32
 	if newR {
 		mask |= unix.EPOLLIN

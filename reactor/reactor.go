@@ -31,6 +31,8 @@ type Reactor struct {
 	nfds  int    // registered (non-internal) descriptors
 	batch uint64 // poll counter; an entry created during a batch skips that batch's events
 
+	writeQueue, spareQueue []queuedWrite // optimistic writers (see setInterest)
+
 	// Timers (3.4): the heap, the staging list for calls made since the last pass, and the
 	// count of cancelled calls buried in the heap.
 	pending       timerHeap
@@ -71,6 +73,8 @@ type fdEntry struct {
 	writer   WriteDescriptor
 	batch    uint64
 	internal bool
+	kr, kw   bool // interest registered with the kernel poller
+	queued   bool // waiting in writeQueue for an optimistic DoWrite
 }
 
 // Option configures New.
@@ -154,20 +158,10 @@ func (r *Reactor) CallLater(delay time.Duration, f func()) *DelayedCall {
 		delay = 0
 	}
 	r.seq++
-	dc := &DelayedCall{
-		f:         f,
-		time:      r.now() + delay,
-		seq:       r.seq,
-		index:     -1,
-		canceller: r.cancelCallLater,
-		resetter:  r.moveCallLaterSooner,
-		now:       r.now,
-	}
+	dc := &DelayedCall{f: f, time: r.now() + delay, seq: r.seq, index: -1, r: r}
 	r.newCalls = append(r.newCalls, dc)
 	return dc
 }
-
-func (r *Reactor) cancelCallLater(*DelayedCall) { r.cancellations++ }
 
 func (r *Reactor) moveCallLaterSooner(dc *DelayedCall) {
 	if dc.index >= 0 && dc.index < len(r.pending) && r.pending[dc.index] == dc {
@@ -332,13 +326,19 @@ func (r *Reactor) Wake() {
 	}
 }
 
-// doIteration is steps 7-8: one poll (timeoutMs < 0 blocks until an event) and dispatch.
+// doIteration is steps 7-8: one poll (timeoutMs < 0 blocks until an event) and dispatch,
+// then the optimistic DoWrite of writers queued before the poll (see setInterest).
 func (r *Reactor) doIteration(timeoutMs int) {
+	if len(r.writeQueue) > 0 {
+		timeoutMs = 0 // queued writers count as ready, like a writable event
+	}
 	n, err := r.poller.wait(timeoutMs)
 	r.batch++
+	q := r.writeQueue
+	r.writeQueue = r.spareQueue[:0]
 	if err != nil {
 		logFailure("Unexpected error in main loop", failure.New(err))
-		return
+		n = 0
 	}
 	for i := 0; i < n; i++ {
 		fd, flags := r.poller.event(i)
@@ -358,6 +358,11 @@ func (r *Reactor) doIteration(timeoutMs int) {
 		r.doReadOrWrite(e, fd, flags)
 	}
 	r.poller.grow(n, r.nfds)
+	if len(q) > 0 {
+		r.runWriteQueue(q)
+		clear(q)
+	}
+	r.spareQueue = q[:0]
 }
 
 // Iterate runs one iteration: thread calls and due timers, then one poll that waits at most
