@@ -446,9 +446,9 @@ func (b *Broker) sendAnswer(requestID any, netResult any) {
 }
 
 // sendFailureOrError logs an unexpected failure ("Peer will receive following PB
-// traceback") before sending it; a PBError is sent without logging.
+// traceback") before sending it; a pb.Error is sent without logging.
 func (b *Broker) sendFailureOrError(f *failure.Failure, requestID any) {
-	if f.Check(failure.Type[PBError]()) == nil {
+	if f.Check(failure.Type[Error]()) == nil {
 		logPeerTraceback(f)
 	}
 	b.sendError(f, requestID)
@@ -606,7 +606,7 @@ func (b *Broker) recvMessage(cache bool, requestID, objectID, message, answerReq
 	if err != nil {
 		f := failure.New(err)
 		if !answer {
-			if f.Check(failure.Type[PBError]()) == nil {
+			if f.Check(failure.Type[Error]()) == nil {
 				logPeerTraceback(f)
 			}
 			return

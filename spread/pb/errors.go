@@ -28,37 +28,39 @@ const (
 // exceptionBases ends every parents list, as it ends every Python exception's MRO.
 var exceptionBases = []string{pyException, "builtins.BaseException", "builtins.object"}
 
-// Error is Twisted's pb.Error: an error a remote method returns on purpose. The caller
-// receives it as a failure whose type is "twisted.spread.pb.Error" (or the name of the type
-// embedding Error), and, unlike any other error, the server does not log it with "Peer will
-// receive PB traceback".
+// Error is Twisted's pb.Error, the class of errors a remote method returns on purpose.
+// The caller receives such an error as a failure whose type is "twisted.spread.pb.Error"
+// (or the name of the "subclass"), and, unlike any other error, the server does not log
+// it with "Peer will receive PB traceback".
 //
-// "Subclass" it by embedding; the new type keeps both properties and travels under its own
-// name (see RemoteTyped):
+// Return one with NewError, or "subclass" it by embedding ErrorBase; the new type keeps
+// both properties and travels under its own name (see RemoteTyped):
 //
-//	type MyError struct{ pb.Error }
+//	type MyError struct{ pb.ErrorBase }
 //
 //	func (r *Root) RemoteDoIt() error { return MyError{pb.NewError("not today")} }
-type Error struct {
-	Message string
-}
-
-// NewError returns an Error with the given message, like pb.Error(message).
-func NewError(message string) Error { return Error{Message: message} }
-
-func (e Error) Error() string { return e.Message }
-
-func (Error) pbError() {}
-
-// PBError is implemented by Error and by every type that embeds it: the Go spelling of
-// "a subclass of pb.Error". A type token for it traps every such error, including one that
-// came from the peer as a CopiedFailure:
 //
-//	f.Trap(failure.Type[pb.PBError]())
-type PBError interface {
+// A type token for Error traps every such error, local or from the peer:
+//
+//	f.Trap(failure.Type[pb.Error]())
+type Error interface {
 	error
 	pbError()
 }
+
+// ErrorBase is the concrete pb.Error: what NewError returns, and what an error type embeds
+// to be a pb.Error. (A Go struct cannot embed a type named Error and still have an Error
+// method, hence the name.)
+type ErrorBase struct {
+	Message string
+}
+
+// NewError returns a pb.Error with the given message, like pb.Error(message).
+func NewError(message string) ErrorBase { return ErrorBase{Message: message} }
+
+func (e ErrorBase) Error() string { return e.Message }
+
+func (ErrorBase) pbError() {}
 
 // RemoteTyped is implemented by errors that name the Python class they travel as. Without
 // it, an error travels under its Go type name (package name, ".", type name; a type in
@@ -69,13 +71,13 @@ type RemoteTyped interface {
 
 // RemoteParented is implemented by errors that list their Python base classes (most
 // derived first, without builtins.Exception and what follows, which PB adds). Without it,
-// a PBError lists twisted.spread.pb.Error and any other error lists nothing more.
+// a pb.Error lists twisted.spread.pb.Error and any other error lists nothing more.
 type RemoteParented interface {
 	RemoteParents() []string
 }
 
 // NoSuchMethod is Twisted's flavors.NoSuchMethod: the object has no method of the name the
-// caller used. It is not a PBError, so the server logs it, as Twisted does.
+// caller used. It is not a pb.Error, so the server logs it, as Twisted does.
 type NoSuchMethod struct {
 	Message string
 }
@@ -148,8 +150,8 @@ var builtinNames = map[reflect.Type]struct {
 	name    string
 	parents []string
 }{
-	reflect.TypeFor[Error]():               {pyError, nil},
-	reflect.TypeFor[*Error]():              {pyError, nil},
+	reflect.TypeFor[ErrorBase]():           {pyError, nil},
+	reflect.TypeFor[*ErrorBase]():          {pyError, nil},
 	reflect.TypeFor[*NoSuchMethod]():       {pyNoSuchMethod, []string{pyAttributeError}},
 	reflect.TypeFor[*ProtocolError]():      {pyProtocolError, nil},
 	reflect.TypeFor[*DeadReferenceError](): {pyDeadReferenceError, []string{pyProtocolError}},
@@ -187,7 +189,7 @@ func goTypeName(t reflect.Type) string {
 }
 
 // remoteParentsOf returns the parents list a CopyableFailure for err carries: its own
-// name, its declared bases, pb.Error for PBErrors, then Python's exception bases.
+// name, its declared bases, pb.Error for a pb.Error, then Python's exception bases.
 func remoteParentsOf(err error) []string {
 	if c, ok := err.(*CopiedFailure); ok && len(c.Parents) > 0 {
 		return c.Parents
@@ -198,7 +200,7 @@ func remoteParentsOf(err error) []string {
 	} else if p, ok := err.(RemoteParented); ok {
 		out = append(out, p.RemoteParents()...)
 	}
-	if _, ok := err.(PBError); ok && !slices.Contains(out, pyError) {
+	if _, ok := err.(Error); ok && !slices.Contains(out, pyError) {
 		out = append(out, pyError)
 	}
 	for _, b := range exceptionBases {
@@ -218,10 +220,10 @@ func remoteParentsOf(err error) []string {
 // CopiedFailure.check does through its parents list:
 //
 //	f.Trap(pb.RemoteType("twisted.spread.pb.Error"))  // by name
-//	f.Trap(failure.Type[pb.PBError]())               // any pb.Error subclass
+//	f.Trap(failure.Type[pb.Error]())                 // any pb.Error subclass
 //	f.Trap(failure.Type[*MyError]())                 // by the Go type's wire name
 //
-// In the last case errors.As fills in a *MyError whose embedded Error carries the
+// In the last case errors.As fills in a *MyError whose embedded ErrorBase carries the
 // message, so the errback can read it.
 type CopiedFailure struct {
 	// Type is the remote class name ("twisted.spread.pb.Error", "builtins.ValueError").
@@ -262,7 +264,7 @@ func (c *CopiedFailure) IsA(name string) bool {
 }
 
 // Is matches a RemoteType name, or an error value of a Go type whose wire name the remote
-// exception is an instance of (so errors.Is(f, pb.Error{}) asks "is it a pb.Error?").
+// exception is an instance of (so errors.Is(f, pb.ErrorBase{}) asks "is it a pb.Error?").
 func (c *CopiedFailure) Is(target error) bool {
 	switch t := target.(type) {
 	case RemoteType:
@@ -275,8 +277,8 @@ func (c *CopiedFailure) Is(target error) bool {
 
 // As fills in a target whose Go type's wire name the remote exception is an instance of:
 // a pointer to a concrete error type gets a new value carrying the message (in an
-// embedded Error's, NoSuchMethod's or ProtocolError's Message, or a Message string
-// field); a pointer to PBError gets an Error when the remote class is a pb.Error.
+// embedded ErrorBase's, NoSuchMethod's or ProtocolError's Message, or a Message string
+// field); a pointer to Error gets an ErrorBase when the remote class is a pb.Error.
 func (c *CopiedFailure) As(target any) bool {
 	pv := reflect.ValueOf(target)
 	if pv.Kind() != reflect.Pointer || pv.IsNil() {
@@ -284,8 +286,8 @@ func (c *CopiedFailure) As(target any) bool {
 	}
 	want := pv.Elem().Type()
 	if want.Kind() == reflect.Interface {
-		if want == reflect.TypeFor[PBError]() && c.IsA(pyError) {
-			pv.Elem().Set(reflect.ValueOf(Error{Message: c.Value}))
+		if want == reflect.TypeFor[Error]() && c.IsA(pyError) {
+			pv.Elem().Set(reflect.ValueOf(ErrorBase{Message: c.Value}))
 			return true
 		}
 		return false
@@ -307,7 +309,7 @@ func (c *CopiedFailure) As(target any) bool {
 }
 
 // setMessage stores msg in the first string field named Message found in v's struct,
-// looking through embedded structs (Error, NoSuchMethod, ProtocolError).
+// looking through embedded structs (ErrorBase, NoSuchMethod, ProtocolError).
 func setMessage(v reflect.Value, msg string) {
 	if v.Kind() == reflect.Pointer {
 		v = v.Elem()

@@ -8,7 +8,7 @@ import (
 
 type smokeRoot struct{ Root }
 
-func (r *smokeRoot) RemoteEcho(x any) any { return x }
+func (r *smokeRoot) RemoteEcho(x any) any   { return x }
 func (r *smokeRoot) RemoteAdd(a, b int) int { return a + b }
 
 func TestSmoke(t *testing.T) {
