@@ -770,3 +770,24 @@ func TestShutdownLosesConnections(t *testing.T) {
 		t.Fatal("listening port still open after shutdown")
 	}
 }
+
+// IPv6 literals work for listening and connecting (where the host has ::1).
+func TestIPv6Loopback(t *testing.T) {
+	if ln, err := net.Listen("tcp6", "[::1]:0"); err != nil {
+		t.Skip("no IPv6 loopback here: ", err)
+	} else {
+		ln.Close()
+	}
+	r := newReactor(t)
+	p, err := r.ListenTCP(0, &testFactory{build: func(net.Addr) Protocol { return &echo{} }}, Interface("::1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.connectionLostNow()
+	client := &recorder{onMade: func(p *recorder) { p.Transport.Write([]byte("v6")) }}
+	r.ConnectTCP("::1", p.GetHost().(*net.TCPAddr).Port, &testFactory{build: func(net.Addr) Protocol { return client }})
+	spin(t, r, func() bool { return string(client.data) == "v6" })
+	if a := client.Transport.GetPeer().(*net.TCPAddr); !a.IP.Equal(net.IPv6loopback) {
+		t.Fatalf("peer %v", a)
+	}
+}

@@ -159,6 +159,12 @@ func (r *Reactor) CallInThread(f func()) {
 	}
 }
 
+// ThreadPoolStopped is the failure of a DeferToThread made after the reactor's shutdown
+// stopped its worker pool.
+type ThreadPoolStopped struct{}
+
+func (*ThreadPoolStopped) Error() string { return "the reactor's thread pool has stopped" }
+
 // SuggestThreadPoolSize sets the maximum number of pool workers.
 func (r *Reactor) SuggestThreadPoolSize(n int) {
 	r.poolSize = n
@@ -181,7 +187,7 @@ func (r *Reactor) PendingThreadWork() int {
 // Call it from the reactor goroutine.
 func DeferToThread(r *Reactor, f func() (any, error)) *deferred.Deferred {
 	d := deferred.New(nil)
-	r.CallInThread(func() {
+	ok := r.threadPool().submit(func() {
 		v, err, pf := callWork(f)
 		r.CallFromThread(func() {
 			switch {
@@ -194,6 +200,9 @@ func DeferToThread(r *Reactor, f func() (any, error)) *deferred.Deferred {
 			}
 		})
 	})
+	if !ok {
+		d.Errback(&ThreadPoolStopped{})
+	}
 	return d
 }
 

@@ -273,3 +273,17 @@ func TestDefaultStopBeforeRun(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// After shutdown the pool is stopped: DeferToThread fails at once instead of never firing.
+func TestDeferToThreadAfterShutdown(t *testing.T) {
+	r := newReactor(t)
+	r.CallInThread(func() {})
+	r.CallWhenRunning(func() { r.Stop() })
+	r.Run()
+	var f *failure.Failure
+	DeferToThread(r, func() (any, error) { return 1, nil }).
+		AddErrback(func(fl *failure.Failure) (any, error) { f = fl; return nil, nil })
+	if f == nil || f.Check(failure.Type[*ThreadPoolStopped]()) == nil {
+		t.Fatalf("got %v", f)
+	}
+}
