@@ -188,6 +188,17 @@ func newT(tb testing.TB, c *testCase, async bool) *T {
 	return tc
 }
 
+var firstFlush sync.Once
+
+// flushBeforeFirstTest reports, to the ordinary logger, the unhandled Deferreds leaked
+// before the first trial test of the process, so they are not blamed on it. Like trial
+// --force-gc every test then collects after itself; only Deferreds dropped by non-trial
+// tests in between can be blamed on the next trial test (forcing a collection before
+// every test too would double trial's fixed cost, which is mostly garbage collection).
+func flushBeforeFirstTest() {
+	firstFlush.Do(func() { deferred.FlushUnhandled() })
+}
+
 // runAsync is TestCase.run: _runFixturesAndTest, _wait, _cleanUp and the report.
 func runAsync(tb testing.TB, c *testCase) {
 	tb.Helper()
@@ -195,9 +206,7 @@ func runAsync(tb testing.TB, c *testCase) {
 		tb.Skip(c.cfg.skip)
 		return
 	}
-	// Like trial --force-gc: Deferreds leaked by earlier tests are reported now (to the
-	// ordinary logger), not blamed on this one.
-	deferred.FlushUnhandled()
+	flushBeforeFirstTest()
 	r, err := reactor.New()
 	if err != nil {
 		tb.Fatalf("trial: cannot create a reactor: %v", err)
@@ -626,7 +635,7 @@ func runSync(tb testing.TB, c *testCase) {
 		tb.Skip(c.cfg.skip)
 		return
 	}
-	deferred.FlushUnhandled()
+	flushBeforeFirstTest()
 	tc := newT(tb, c, false)
 	tc.obs = startObserving(tb)
 	completed := false

@@ -1233,3 +1233,42 @@ func TestTestifyStyleWithT(t *testing.T) {
 		t.Error("Errorf stopped the callback")
 	}
 }
+
+// A test that never fires its Deferred ends at its timeout with a clear message, and the
+// reactor is still cleaned: the port it opened is reported and closed.
+func TestNeverFiringTestCleansReactor(t *testing.T) {
+	var addr net.Addr
+	ft := runTrial(t, func(tc *trial.T) *deferred.Deferred {
+		port := trial.Must(tc.Reactor().ListenTCP(0, newEchoFactory(), reactor.Interface("127.0.0.1")))
+		addr = port.GetHost()
+		return deferred.New(nil)
+	}, trial.Timeout(100*time.Millisecond))
+	ft.expectError(t, "(test) still running at 0.1 secs")
+	ft.expectError(t, "Selectables:")
+	expectClosed(t, addr)
+}
+
+// Ports test_tests.py UnhandledDeferredTests.test_doesntBleed: the leak is reported in
+// the test that made it, and the next test is clean.
+func TestUnhandledDeferredTests_doesntBleed(t *testing.T) {
+	runTrial(t, func(tc *trial.T) *deferred.Deferred {
+		deferred.Fail(errors.New("leaked here"))
+		return nil
+	}).expectError(t, "leaked here")
+	runTrial(t, func(tc *trial.T) *deferred.Deferred { return nil }).expectPass(t)
+}
+
+// An assertion failing in an Inline body after an Await fails the test.
+func TestAssertionInInline(t *testing.T) {
+	ft := runTrial(t, func(tc *trial.T) *deferred.Deferred {
+		return deferred.Inline(func(c *deferred.Co) (any, error) {
+			d := deferred.New(nil)
+			tc.Reactor().CallLater(0, func() { d.Callback(41) })
+			v, err := deferred.Await[int](c, d)
+			tc.NoError(err)
+			tc.Equal(v, 42)
+			return nil, nil
+		})
+	})
+	ft.expectFail(t, "not equal:\na = 41\nb = 42")
+}
