@@ -69,6 +69,17 @@ func genScenario(r *rand.Rand) scenario {
 			sc.Ops = append(sc.Ops, [3]any{"callback", i, fmt.Sprintf("v%d", r.IntN(9))})
 		case k < 15:
 			sc.Ops = append(sc.Ops, [3]any{"errback", i, fmt.Sprintf("m%d", r.IntN(9))})
+		case k == 15 && r.IntN(2) == 0:
+			// A DeferredList over some of the Deferreds: flags (bit 0 fireOnOneCallback,
+			// bit 1 fireOnOneErrback, bit 2 consumeErrors, bit 3 gatherResults), then
+			// the indices.
+			var idx []string
+			for range r.IntN(4) {
+				idx = append(idx, fmt.Sprint(r.IntN(n)))
+			}
+			sc.Ops = append(sc.Ops, [3]any{"dlist", r.IntN(16), strings.Join(idx, ",")})
+		case k == 16 && r.IntN(2) == 0:
+			sc.Ops = append(sc.Ops, [3]any{"cancellist", r.IntN(3), ""})
 		case k < 16:
 			sc.Ops = append(sc.Ops, [3]any{"pause", i, ""})
 			paused[i]++
@@ -95,15 +106,48 @@ func show(v any) string {
 	case nil:
 		return "None"
 	case *failure.Failure:
+		if s, ok := showFirstError(r); ok {
+			return s
+		}
 		if r.Check(ErrCancelled) != nil {
 			return "F:CancelledError"
 		}
 		return "F:" + r.Error()
 	case string:
 		return r
+	case []Result:
+		parts := make([]string, len(r))
+		for i, x := range r {
+			if x.OK {
+				parts[i] = "(True, " + show(x.Value) + ")"
+			} else {
+				parts[i] = "(False, " + show(x.Failure) + ")"
+			}
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case []any:
+		parts := make([]string, len(r))
+		for i, x := range r {
+			parts[i] = show(x)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case FirstResult:
+		return fmt.Sprintf("(%s, %d)", show(r.Value), r.Index)
 	}
 	return fmt.Sprintf("?%T", v)
 }
+
+// showFailure adds FirstError's contents to show.
+func init() {
+	showFirstError = func(f *failure.Failure) (string, bool) {
+		if fe, ok := f.Value.(*FirstError); ok {
+			return fmt.Sprintf("F:FirstError[%d, %s]", fe.Index, show(fe.SubFailure)), true
+		}
+		return "", false
+	}
+}
+
+var showFirstError func(*failure.Failure) (string, bool)
 
 // runGo executes sc with this package and returns the trace.
 func runGo(sc scenario) (trace []string) {
@@ -139,8 +183,41 @@ func runGo(sc scenario) (trace []string) {
 		}
 		return r, nil
 	}
+	var lists []*Deferred
 	for id, op := range sc.Ops {
 		name, i, arg := op[0].(string), int(op[1].(float64)), op[2].(string)
+		switch name {
+		case "dlist":
+			var in []*Deferred
+			if arg != "" {
+				for _, x := range strings.Split(arg, ",") {
+					var j int
+					fmt.Sscan(x, &j)
+					in = append(in, ds[j])
+				}
+			}
+			var opts []ListOption
+			if i&4 != 0 {
+				opts = append(opts, ConsumeErrors)
+			}
+			if i&8 != 0 {
+				lists = append(lists, Gather(in, opts...))
+				continue
+			}
+			if i&1 != 0 {
+				opts = append(opts, FireOnOneCallback)
+			}
+			if i&2 != 0 {
+				opts = append(opts, FireOnOneErrback)
+			}
+			lists = append(lists, NewDeferredList(in, opts...).Deferred)
+			continue
+		case "cancellist":
+			if i < len(lists) {
+				lists[i].Cancel()
+			}
+			continue
+		}
 		d := ds[i]
 		switch name {
 		case "addcb":
@@ -171,6 +248,13 @@ func runGo(sc scenario) (trace []string) {
 			return nil, nil
 		})
 	}
+	for i, l := range lists {
+		trace = append(trace, fmt.Sprintf("list%d:called=%v", i, l.Called()))
+		l.AddBoth(func(r any) (any, error) {
+			trace = append(trace, fmt.Sprintf("list%d:%s", i, show(r)))
+			return nil, nil
+		})
+	}
 	return trace
 }
 
@@ -183,9 +267,15 @@ from twisted.python import log
 def show(r):
     if r is None: return "None"
     if isinstance(r, Failure):
+        if r.check(defer.FirstError):
+            return "F:FirstError[%d, %s]" % (r.value.index, show(r.value.subFailure))
         if r.check(defer.CancelledError): return "F:CancelledError"
         return "F:" + str(r.value)
     if isinstance(r, str): return r
+    if isinstance(r, list):
+        return "[" + ", ".join(show(x) if not isinstance(x, tuple) else "(%s, %s)" % (x[0], show(x[1])) for x in r) + "]"
+    if isinstance(r, tuple):
+        return "(%s, %d)" % (show(r[0]), r[1])
     return "?" + type(r).__name__
 
 def run(sc):
@@ -202,7 +292,19 @@ def run(sc):
         if a.startswith("raise:"): raise Exception(a[6:])
         if a.startswith("retd:"): return ds[int(a[5:])]
         return r
+    lists = []
     for id, (name, i, arg) in enumerate(sc["ops"]):
+        if name == "dlist":
+            ins = [ds[int(x)] for x in arg.split(",")] if arg else []
+            if i & 8:
+                lists.append(defer.gatherResults(ins, consumeErrors=bool(i & 4)))
+            else:
+                lists.append(defer.DeferredList(ins, fireOnOneCallback=bool(i & 1),
+                    fireOnOneErrback=bool(i & 2), consumeErrors=bool(i & 4)))
+            continue
+        if name == "cancellist":
+            if i < len(lists): lists[i].cancel()
+            continue
         d = ds[i]
         if name == "addcb": d.addCallback(lambda r, id=id, arg=arg: act(id, arg, r))
         elif name == "addeb": d.addErrback(lambda r, id=id, arg=arg: act(id, arg, r))
@@ -218,6 +320,9 @@ def run(sc):
         elif name == "cancel": d.cancel()
     for i, d in enumerate(ds):
         d.addBoth(lambda r, i=i: trace.append("final%d:%s" % (i, show(r))))
+    for i, l in enumerate(lists):
+        trace.append("list%d:called=%s" % (i, "true" if l.called else "false"))
+        l.addBoth(lambda r, i=i: trace.append("list%d:%s" % (i, show(r))))
     return trace
 
 for line in sys.stdin:
