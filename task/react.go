@@ -61,7 +61,7 @@ func ReactWith(r ReactorCore, main func() *deferred.Deferred) int {
 			if se, ok := failure.As[*SystemExit](f); ok {
 				code = se.Code
 			} else {
-				slog.Error("main function encountered error", "failure", f, "traceback", f.Traceback())
+				slog.Error("main function encountered error", "failure", f)
 				code = 1
 			}
 		}
