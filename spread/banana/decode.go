@@ -30,7 +30,8 @@ type Decoder struct {
 
 	pending []byte  // bytes received but not yet consumed
 	stack   []frame // lists under construction, innermost last
-	arena   []byte  // storage carved into decoded strings during one Feed
+	arena   []byte  // storage carved into decoded strings
+	boxes   boxes   // storage for boxing decoded values (box.go)
 	err     error
 }
 
@@ -101,7 +102,6 @@ func (d *Decoder) feed(data []byte, emit func(any) error) error {
 		buf = d.pending
 		fromPending = true
 	}
-	d.arena = nil
 	pos := 0
 	var err error
 	for pos < len(buf) {
@@ -141,7 +141,7 @@ func (d *Decoder) feed(data []byte, emit func(any) error) error {
 			if r := len(buf) - pos; r < c {
 				c = r
 			}
-			d.stack = append(d.stack, frame{want: int(n), items: make([]any, 0, c)})
+			d.stack = append(d.stack, frame{want: int(n), items: d.boxes.itemSlice(c, len(buf)-pos)})
 			continue
 		case String:
 			n, over := prefixValue(prefix)
@@ -152,20 +152,20 @@ func (d *Decoder) feed(data []byte, emit func(any) error) error {
 			if uint64(len(buf)-rest) < n {
 				goto wait // wait for the payload without consuming the token
 			}
-			item = d.bytes(buf[rest:rest+int(n)], len(buf)-rest)
+			item = d.boxes.bytes(d.bytes(buf[rest:rest+int(n)], len(buf)-rest), len(buf)-rest)
 			pos = rest + int(n)
 		case Int, LongInt:
-			item = intValue(prefix, false)
+			item = d.intValue(prefix, false, len(buf)-rest)
 			pos = rest
 		case Neg, LongNeg:
-			item = intValue(prefix, true)
+			item = d.intValue(prefix, true, len(buf)-rest)
 			pos = rest
 		case Float:
 			if len(buf)-rest < 8 {
 				goto wait
 			}
 			bits := binary.BigEndian.Uint64(buf[rest:])
-			item = math.Float64frombits(bits)
+			item = d.boxes.float64(math.Float64frombits(bits), len(buf)-rest)
 			pos = rest + 8
 		case Vocab:
 			n, over := prefixValue(prefix)
@@ -177,7 +177,7 @@ func (d *Decoder) feed(data []byte, emit func(any) error) error {
 				err = errVocabNotAllowed
 				break
 			}
-			item = d.bytes(vocabBytes[n], len(buf)-rest)
+			item = d.boxes.bytes(d.bytes(vocabBytes[n], len(buf)-rest), len(buf)-rest)
 			pos = rest
 		default:
 			err = newError(ErrInvalidTypeByte, "Invalid Type Byte 0x"+strconv.FormatUint(uint64(typ), 16))
@@ -198,7 +198,7 @@ func (d *Decoder) feed(data []byte, emit func(any) error) error {
 			if len(top.items) < top.want {
 				break
 			}
-			item = top.items
+			item = d.boxes.list(top.items, len(buf)-pos)
 			top.items = nil
 			d.stack = d.stack[:len(d.stack)-1]
 		}
@@ -207,7 +207,6 @@ func (d *Decoder) feed(data []byte, emit func(any) error) error {
 		}
 	}
 wait:
-	d.arena = nil
 	if err != nil {
 		d.err = err
 		d.pending = nil
@@ -248,10 +247,7 @@ func (d *Decoder) bytes(src []byte, remaining int) []byte {
 			copy(out, src)
 			return out
 		}
-		size := remaining
-		if size > 4096 {
-			size = 4096
-		}
+		size := min(max(remaining, 256), 4096)
 		if size < n {
 			size = n
 		}
@@ -276,6 +272,20 @@ func prefixValue(p []byte) (v uint64, over bool) {
 		v |= uint64(b) << shift
 	}
 	return v, false
+}
+
+// intValue boxes an integer token's value.
+func (d *Decoder) intValue(p []byte, neg bool, remaining int) any {
+	v, over := prefixValue(p)
+	if !over {
+		if !neg && v <= math.MaxInt64 {
+			return d.boxes.int64(int64(v), remaining)
+		}
+		if neg && v <= 1<<63 {
+			return d.boxes.int64(-int64(v), remaining)
+		}
+	}
+	return intValue(p, neg)
 }
 
 // intValue decodes an integer token's prefix as int64 when it fits, *big.Int otherwise.

@@ -276,7 +276,14 @@ func (j *Jellier) enc(buf []byte, obj any) ([]byte, error) {
 	if err := j.enter(); err != nil {
 		return buf, err
 	}
-	defer j.leave()
+	buf, err := j.encContainer(buf, obj, k, tracked)
+	j.leave()
+	return buf, err
+}
+
+// encContainer writes the tracked kinds: containers and objects. (Split from enc so that
+// enc, called for every atom, has no defer.)
+func (j *Jellier) encContainer(buf []byte, obj any, k objKey, tracked bool) ([]byte, error) {
 	switch v := obj.(type) {
 	case []any:
 		return j.encSeq(buf, k, tracked, j.tok.list, v)

@@ -201,3 +201,23 @@ func TestGlobalRegistration(t *testing.T) {
 		t.Errorf("got %v %v", v, err)
 	}
 }
+
+// A registration for one of jelly's own tags takes precedence over the built-in handler,
+// as Twisted's registry lookup comes first.
+func TestRegistryOverridesBuiltinTag(t *testing.T) {
+	r := NewRegistry()
+	r.SetUnjellyableForClass("unicode", func(u *Unjellier, sexp []any) (any, error) { return "overridden", nil })
+	if v, err := Unjelly(l("unicode", "x"), WithRegistry(r)); err != nil || v != "overridden" {
+		t.Errorf("got %v %v", v, err)
+	}
+	r.Unregister("unicode")
+	if v, err := Unjelly(l("unicode", "x"), WithRegistry(r)); err != nil || v != "x" {
+		t.Errorf("after Unregister: %v %v", v, err)
+	}
+	sec := NewSecurityOptions()
+	sec.AllowBasicTypes()
+	sec.DisallowTypes("list")
+	if _, err := Unjelly(l("list"), WithSecurity(sec)); !errors.Is(err, InsecureJelly) {
+		t.Errorf("disallowed list: %v", err)
+	}
+}

@@ -279,8 +279,9 @@ func (j *Jellier) jelly(obj any) (any, error) {
 		if err := j.enter(); err != nil {
 			return nil, err
 		}
-		defer j.leave()
-		return jl.JellyFor(j)
+		x, err := jl.JellyFor(j)
+		j.leave()
+		return x, err
 	}
 	k, tracked := identity(obj)
 	if tracked {
@@ -291,7 +292,13 @@ func (j *Jellier) jelly(obj any) (any, error) {
 	if err := j.enter(); err != nil {
 		return nil, err
 	}
-	defer j.leave()
+	x, err := j.container(obj, k, tracked)
+	j.leave()
+	return x, err
+}
+
+// container jellies the tracked kinds: containers and objects.
+func (j *Jellier) container(obj any, k objKey, tracked bool) (any, error) {
 	switch v := obj.(type) {
 	case []any:
 		return j.seq(k, tracked, tagList, v)

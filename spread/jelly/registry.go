@@ -26,6 +26,24 @@ type Registry struct {
 	// names maps Go types to the class name they were registered under, so a registered
 	// type is also sent under that name.
 	names atomic.Pointer[map[reflect.Type]string]
+	// builtins has bit builtinCode(t) set when a built-in tag t is registered, so the
+	// unjellier's fast path knows when it must consult the registry.
+	builtins atomic.Uint32
+}
+
+func (r *Registry) overrides(code int) bool {
+	return r != nil && r.builtins.Load()&(1<<code) != 0
+}
+
+func (r *Registry) storeMap(m map[string]*regEntry) {
+	var bits uint32
+	for k := range m {
+		if c := builtinCode([]byte(k)); c >= 0 {
+			bits |= 1 << c
+		}
+	}
+	r.m.Store(&m)
+	r.builtins.Store(bits)
 }
 
 type regEntry struct {
@@ -106,7 +124,7 @@ func (r *Registry) Unregister(name string) {
 			n[k] = v
 		}
 	}
-	r.m.Store(&n)
+	r.storeMap(n)
 }
 
 // Registered reports whether name has a registration.
@@ -122,7 +140,7 @@ func (r *Registry) store(name string, e *regEntry) {
 		}
 	}
 	n[name] = e
-	r.m.Store(&n)
+	r.storeMap(n)
 }
 
 func (r *Registry) setName(t reflect.Type, name string) {

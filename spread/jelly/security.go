@@ -18,6 +18,75 @@ type SecurityOptions struct {
 
 type allowSets struct {
 	types, modules, classes map[string]struct{}
+	builtin                 uint32 // bit builtinCode(t) set when tag t is allowed
+}
+
+// builtinTags are the tags the unjellier handles itself; builtinCode numbers them.
+var builtinTags = []string{"None", "unicode", "boolean", "list", "tuple", "set", "frozenset",
+	"dictionary", "reference", "dereference", "datetime", "date", "time", "timedelta",
+	"decimal", "unpersistable", "persistent", "class", "instance", "module", "function", "method"}
+
+func builtinCode(tag []byte) int {
+	switch string(tag) {
+	case "None":
+		return 0
+	case "unicode":
+		return 1
+	case "boolean":
+		return 2
+	case "list":
+		return 3
+	case "tuple":
+		return 4
+	case "set":
+		return 5
+	case "frozenset":
+		return 6
+	case "dictionary":
+		return 7
+	case "reference":
+		return 8
+	case "dereference":
+		return 9
+	case "datetime":
+		return 10
+	case "date":
+		return 11
+	case "time":
+		return 12
+	case "timedelta":
+		return 13
+	case "decimal":
+		return 14
+	case "unpersistable":
+		return 15
+	case "persistent":
+		return 16
+	case "class":
+		return 17
+	case "instance":
+		return 18
+	case "module":
+		return 19
+	case "function":
+		return 20
+	case "method":
+		return 21
+	}
+	return -1
+}
+
+func (a *allowSets) computeBuiltin() {
+	a.builtin = 0
+	for i, t := range builtinTags {
+		if _, ok := a.types[t]; ok {
+			a.builtin |= 1 << i
+		}
+	}
+}
+
+func (s *SecurityOptions) allowsBuiltin(code int) bool {
+	return s.allowAll || s.set.Load().builtin&(1<<code) != 0
 }
 
 // The tags a bare SecurityOptions() allows, and those AllowBasicTypes adds.
@@ -37,6 +106,7 @@ func NewSecurityOptions() *SecurityOptions {
 	for _, t := range defaultTypes {
 		a.types[t] = struct{}{}
 	}
+	a.computeBuiltin()
 	s.set.Store(a)
 	return s
 }
@@ -78,6 +148,7 @@ func (s *SecurityOptions) update(f func(a *allowSets)) {
 		n.classes[k] = struct{}{}
 	}
 	f(n)
+	n.computeBuiltin()
 	s.set.Store(n)
 }
 

@@ -34,6 +34,7 @@ type Unjellier struct {
 	pendHK  any  // reference id the next container should bind to as soon as it exists
 	hasPend bool //
 	open    int  // placeholders not yet resolved
+	bx      ubox // storage for boxing results (box.go)
 }
 
 // refEntry is the state of one reference id.
@@ -62,7 +63,9 @@ type dependant struct {
 // unjellies a part of the current session; called from outside, it runs a new session,
 // checks that every dereference was resolved and then runs the PostUnjelly hooks.
 //
-// Unjelly never modifies sexp.
+// Unjelly never modifies sexp, but the lists and tuples it returns may share storage with
+// sexp's nodes (a ['list', 1, 2, 3] of atoms becomes a []any over the same elements), so a
+// caller that keeps the result should not modify sexp afterwards.
 func (u *Unjellier) Unjelly(sexp any) (any, error) {
 	if u.depth > 0 {
 		return u.unjelly(sexp)
@@ -150,20 +153,37 @@ func (u *Unjellier) unjelly(x any) (any, error) {
 		return nil, newError(ErrMalformed, fmt.Sprintf("jelly node tag is %s, not bytes (AttributeError)", atomType(l[0])))
 	}
 	u.depth++
-	defer func() { u.depth-- }()
 	if u.depth > u.maxDepth() {
+		u.depth--
 		return nil, newError(ErrTooDeep, "more than "+strconv.Itoa(u.maxDepth())+" levels")
 	}
-	e := u.Registry.lookupBytes(tag)
+	v, err := u.node(l, tag, hk, has)
+	u.depth--
+	return v, err
+}
+
+// node unjellies a list node whose tag has been read. (Split from unjelly so that
+// unjelly, called for every atom, stays small.)
+func (u *Unjellier) node(l []any, tag []byte, hk any, has bool) (any, error) {
 	sec := u.security()
-	if e == nil {
-		if !sec.isTagAllowedBytes(tag) {
+	// Fast path for jelly's own tags when no registry overrides them: one bit test for
+	// the security check instead of map lookups. The order of checks is Twisted's:
+	// taster, then registries, then the built-in handler.
+	if code := builtinCode(tag); code >= 0 && !u.Registry.overrides(code) && !DefaultRegistry.overrides(code) {
+		if !sec.allowsBuiltin(code) {
 			return nil, newError(InsecureJelly, quoteBytes(tag))
 		}
-		e = DefaultRegistry.lookupBytes(tag)
-	}
-	if e != nil {
-		return u.registered(e, l, hk, has)
+	} else {
+		e := u.Registry.lookupBytes(tag)
+		if e == nil {
+			if !sec.isTagAllowedBytes(tag) {
+				return nil, newError(InsecureJelly, quoteBytes(tag))
+			}
+			e = DefaultRegistry.lookupBytes(tag)
+		}
+		if e != nil {
+			return u.registered(e, l, hk, has)
+		}
 	}
 	switch string(tag) {
 	case "None":
@@ -176,7 +196,7 @@ func (u *Unjellier) unjelly(x any) (any, error) {
 		if !utf8.Valid(b) {
 			return nil, newError(ErrInvalidUnicode, "'utf-8' codec can't decode "+quoteBytes(b))
 		}
-		return string(b), nil
+		return u.bx.string(b), nil
 	case "boolean":
 		b, err := u.atomBytes(l, 1, "boolean")
 		if err != nil {
@@ -189,14 +209,22 @@ func (u *Unjellier) unjelly(x any) (any, error) {
 			return false, nil
 		}
 		return nil, newError(ErrMalformed, "boolean must be true or false, not "+quoteBytes(b)+" (AssertionError)")
-	case "list":
-		s := make([]any, len(l)-1, max(len(l)-1, 1))
-		u.bind(hk, has, s)
-		return s, u.fill(s, l[1:], false)
-	case "tuple":
-		s := make(Tuple, len(l)-1, max(len(l)-1, 1))
-		u.bind(hk, has, s)
-		return s, u.fill(s, l[1:], false)
+	case "list", "tuple":
+		typ := listTypeW
+		if tag[0] == 't' {
+			typ = tupleTypeW
+		}
+		if len(l) > 1 && atomsOnly(l[1:]) {
+			// Elements that are atoms unjelly to themselves: share the node's storage
+			// instead of copying it (capacity capped, so appends cannot reach the node).
+			v := u.bx.list(typ, l[1:len(l):len(l)])
+			u.bind(hk, has, v)
+			return v, nil
+		}
+		s := u.bx.slice(len(l)-1, max(len(l)-1, 1))
+		v := u.bx.list(typ, s)
+		u.bind(hk, has, v)
+		return v, u.fill(s, l[1:], false)
 	case "set", "frozenset":
 		s := make([]any, len(l)-1, max(len(l)-1, 1))
 		var v any = Set(s)
@@ -635,6 +663,16 @@ func (u *Unjellier) decimal(l []any) (any, error) {
 		return nil, newError(ErrMalformed, "decimal exponent is "+atomType(l[2])+", not an integer")
 	}
 	return Decimal{Coefficient: c, Exponent: exp}, nil
+}
+
+// atomsOnly reports whether no element is a list (a jelly node).
+func atomsOnly(xs []any) bool {
+	for _, x := range xs {
+		if _, ok := x.([]any); ok {
+			return false
+		}
+	}
+	return true
 }
 
 // dedupe folds equal elements in place (first occurrence wins) and returns the new length.

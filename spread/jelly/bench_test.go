@@ -1,0 +1,166 @@
+package jelly
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/gotwisted/twisted/spread/banana"
+)
+
+// The shapes of issue 5: the arguments of a small call (two ints), 1 KiB and 64 KiB of
+// bytes, a list of 1000 ints, a dict of 100 str->int. Each is measured as jelly+banana
+// (the fused AppendJelly encoder, and banana.Decoder + Unjelly for decoding) and through
+// encoding/gob with the natural Go type, in the same run.
+type benchShape struct {
+	name  string
+	jelly any // the value given to AppendJelly
+	gob   any // the same data as a gob-friendly Go value
+	gobT  func() any
+}
+
+func benchShapes() []benchShape {
+	ints := make([]int64, 1000)
+	anyInts := make([]any, 1000)
+	for i := range ints {
+		ints[i] = int64(i)
+		anyInts[i] = int64(i)
+	}
+	m := make(map[string]int, 100)
+	d := NewDict(100)
+	for i := 0; i < 100; i++ {
+		k := fmt.Sprintf("key%03d", i)
+		m[k] = i
+		_ = d.Set(k, int64(i))
+	}
+	kb, kb64 := bytes.Repeat([]byte{'x'}, 1024), bytes.Repeat([]byte{'y'}, 64*1024)
+	return []benchShape{
+		{"SmallCall", Tuple{int64(1), int64(2)}, [2]int64{1, 2}, func() any { return new([2]int64) }},
+		{"Bytes1K", kb, kb, func() any { return new([]byte) }},
+		{"Bytes64K", kb64, kb64, func() any { return new([]byte) }},
+		{"List1000Ints", anyInts, ints, func() any { return new([]int64) }},
+		{"TypedList1000Ints", ints, ints, func() any { return new([]int64) }},
+		{"Dict100", d, m, func() any { return new(map[string]int) }},
+		{"Map100", m, m, func() any { return new(map[string]int) }},
+	}
+}
+
+func BenchmarkEncode(b *testing.B) {
+	for _, s := range benchShapes() {
+		b.Run("jelly/"+s.name, func(b *testing.B) {
+			var j Jellier
+			buf, err := j.AppendJelly(nil, s.jelly, banana.DialectPB)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(buf)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				buf, _ = j.AppendJelly(buf[:0], s.jelly, banana.DialectPB)
+			}
+		})
+		b.Run("gob/"+s.name, func(b *testing.B) {
+			var w bytes.Buffer
+			enc := gob.NewEncoder(&w)
+			if err := enc.Encode(s.gob); err != nil { // type information goes out once
+				b.Fatal(err)
+			}
+			w.Reset()
+			_ = enc.Encode(s.gob)
+			b.SetBytes(int64(w.Len()))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				w.Reset()
+				_ = enc.Encode(s.gob)
+			}
+		})
+	}
+}
+
+// BenchmarkJellyTree measures the tree API (Jelly then banana.AppendExpr), the path a
+// caller takes when it needs the s-expression itself.
+func BenchmarkJellyTree(b *testing.B) {
+	for _, s := range benchShapes() {
+		b.Run(s.name, func(b *testing.B) {
+			var j Jellier
+			var buf []byte
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				sexp, _ := j.Jelly(s.jelly)
+				buf, _ = banana.AppendExpr(buf[:0], sexp, banana.DialectPB)
+			}
+		})
+	}
+}
+
+// repeatReader replays a gob stream: the first message (with type information) once, then
+// the steady-state message forever.
+type repeatReader struct {
+	first, msg []byte
+	off        int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if len(r.first) > 0 {
+		n := copy(p, r.first)
+		r.first = r.first[n:]
+		return n, nil
+	}
+	n := 0
+	for n < len(p) {
+		c := copy(p[n:], r.msg[r.off:])
+		n += c
+		r.off = (r.off + c) % len(r.msg)
+	}
+	return n, nil
+}
+
+var _ io.Reader = (*repeatReader)(nil)
+
+func BenchmarkDecode(b *testing.B) {
+	for _, s := range benchShapes() {
+		b.Run("jelly/"+s.name, func(b *testing.B) {
+			wire, err := AppendJelly(nil, s.jelly, banana.DialectPB)
+			if err != nil {
+				b.Fatal(err)
+			}
+			d := banana.Decoder{Dialect: banana.DialectPB}
+			var u Unjellier
+			var exprs []any
+			b.SetBytes(int64(len(wire)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				exprs, _ = d.Feed(wire, exprs[:0])
+				if _, err := u.Unjelly(exprs[0]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("gob/"+s.name, func(b *testing.B) {
+			var w bytes.Buffer
+			enc := gob.NewEncoder(&w)
+			_ = enc.Encode(s.gob)
+			first := append([]byte(nil), w.Bytes()...)
+			w.Reset()
+			_ = enc.Encode(s.gob)
+			msg := append([]byte(nil), w.Bytes()...)
+			dec := gob.NewDecoder(&repeatReader{first: first, msg: msg})
+			if err := dec.Decode(s.gobT()); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := dec.Decode(s.gobT()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
