@@ -2,7 +2,6 @@ package basic
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 
 	"github.com/gotwisted/twisted/protocol"
@@ -118,9 +117,15 @@ func (r *NetstringReceiver) consumeData() error {
 	return r.consumePayload()
 }
 
-// maxLengthSize is how many digits a valid length can have: ceil(log10(MaxLength)) + 1.
+// maxLengthSize is how many digits a valid length can have: ceil(log10(MaxLength)) + 1,
+// computed exactly: the number of digits of MaxLength-1, plus one.
 func (r *NetstringReceiver) maxLengthSize() int {
-	return int(math.Ceil(math.Log10(float64(r.maxLength())))) + 1
+	n := r.maxLength() - 1
+	digits := 0
+	for ; n > 0; n /= 10 {
+		digits++
+	}
+	return digits + 1
 }
 
 // consumeLength parses "<digits>:" at the start of remaining: the digits must match
@@ -151,15 +156,24 @@ func (r *NetstringReceiver) consumeLength() error {
 }
 
 func (r *NetstringReceiver) extractLength(digits []byte) (int, error) {
-	tooLong := &NetstringParseError{Reason: fmt.Sprintf(netstringTooLong, r.maxLength())}
+	maxLength := r.maxLength()
+	// More digits than MaxLength can have is refused before converting (Twisted guards
+	// against huge integers the same way).
 	if len(digits) > r.maxLengthSize() {
-		return 0, tooLong
+		return 0, r.tooLong()
 	}
-	length, err := strconv.Atoi(string(digits))
-	if err != nil || length > r.maxLength() {
-		return 0, tooLong
+	length := 0
+	for _, c := range digits {
+		length = length*10 + int(c-'0')
+	}
+	if length > maxLength {
+		return 0, r.tooLong()
 	}
 	return length, nil
+}
+
+func (r *NetstringReceiver) tooLong() error {
+	return &NetstringParseError{Reason: fmt.Sprintf(netstringTooLong, r.maxLength())}
 }
 
 func (r *NetstringReceiver) consumePayload() error {
