@@ -48,6 +48,7 @@ type T struct {
 	mu       sync.Mutex // guards events: Errorf may be called from any goroutine
 	events   []event
 	timedOut bool
+	aborted  bool
 }
 
 // todo is Twisted's Todo: the test is expected to fail, with any error (errors empty) or
@@ -68,6 +69,8 @@ type phase struct {
 	call    *reactor.DelayedCall
 	timeout time.Duration
 	isTest  bool
+	done    bool // the step's Deferred reached trial's callback
+	grace   *reactor.DelayedCall
 }
 
 // eventKind is how a test outcome is reported, with Twisted's reporter tags.
@@ -267,6 +270,7 @@ func (tc *T) abort(j *janitor, escaped *failure.Failure) {
 			"Fail from callbacks with the *trial.T instead: tc.Fail, tc.NoError, tc.Equal, or require.X(tc, ...).",
 			what, tc.phaseNm, tc.name)
 	}
+	tc.aborted = true // already unwinding: report skips as logs, not t.Skip
 	tc.reportEvents()
 }
 
@@ -293,8 +297,12 @@ func (tc *T) runPhase(name string, isTest bool, f func(*T) *deferred.Deferred) *
 	ph.timeout = tc.effectiveTimeout()
 	ph.call = tc.r.CallLater(ph.timeout, func() { tc.onTimeout(ph) })
 	d.AddBoth(func(v any) (any, error) {
+		ph.done = true
 		if ph.call.Active() {
 			ph.call.Cancel()
+		}
+		if ph.grace != nil && ph.grace.Active() {
+			ph.grace.Cancel()
 		}
 		if tc.phase == ph {
 			tc.phase = nil
@@ -341,13 +349,35 @@ func (tc *T) onTimeout(ph *phase) {
 	}
 	f := failure.New(err)
 	if e := ph.d.TryErrback(f); e != nil {
-		tc.r.Crash()
-		tc.timedOut = true
-		if ph.isTest && tc.todo != nil && tc.todo.expected(f) {
-			tc.addEvent(event{kind: evExpectedFailure, f: f, reason: tc.todo.reason})
-		} else {
-			tc.addError(f)
+		tc.stuck(ph, f)
+		return
+	}
+	if ph.done {
+		return
+	}
+	// The errback was delivered but the step's chain is stuck behind it (an errback
+	// returned a Deferred that never fires). Twisted would hang here; give the chain the
+	// same time again, then stop the loop and report the timeout.
+	grace := max(ph.timeout, time.Second)
+	if c := tc.effectiveTimeout(); c < grace {
+		grace = c
+	}
+	ph.grace = tc.r.CallLater(grace, func() {
+		if !ph.done {
+			tc.stuck(ph, f)
 		}
+	})
+}
+
+// stuck ends a step whose Deferred cannot be failed by its timeout (it was already
+// called, waiting on another Deferred): stop the loop and report the timeout directly.
+func (tc *T) stuck(ph *phase, f *failure.Failure) {
+	tc.r.Crash()
+	tc.timedOut = true
+	if ph.isTest && tc.todo != nil && tc.todo.expected(f) {
+		tc.addEvent(event{kind: evExpectedFailure, f: f, reason: tc.todo.reason})
+	} else {
+		tc.addError(f)
 	}
 }
 
@@ -556,7 +586,11 @@ func (tc *T) reportEvents() {
 		}
 	}
 	if skipped {
-		tc.tb.Skip("[SKIPPED] " + skip)
+		if tc.aborted {
+			tc.tb.Logf("[SKIPPED] %s", skip)
+		} else {
+			tc.tb.Skip("[SKIPPED] " + skip)
+		}
 	}
 }
 
@@ -643,7 +677,10 @@ func runSync(tb testing.TB, c *testCase) {
 		if !completed {
 			// t.FailNow or t.SkipNow in a synchronous step: nothing to unwind, but stop
 			// observing and report what was recorded.
+			deferred.FlushUnhandled()
+			tc.collectLoggedErrors()
 			tc.obs.stop()
+			tc.aborted = true
 			tc.reportEvents()
 		}
 	}()

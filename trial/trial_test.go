@@ -1272,3 +1272,49 @@ func TestAssertionInInline(t *testing.T) {
 	})
 	ft.expectFail(t, "not equal:\na = 41\nb = 42")
 }
+
+// The timeout reaches the test's errback, but that errback waits on a Deferred that never
+// fires: Twisted would hang; trial waits the timeout again, stops the loop and reports.
+func TestTimeoutStuckInErrback(t *testing.T) {
+	ft := runTrial(t, func(tc *trial.T) *deferred.Deferred {
+		return deferred.New(nil).AddErrback(func(f *failure.Failure) (any, error) {
+			return deferred.New(nil), nil
+		})
+	}, trial.Timeout(50*time.Millisecond))
+	ft.expectError(t, "(test) still running at 0.05 secs")
+}
+
+// An errback that takes a while after the timeout is waited for, and trial's own timers
+// do not count as leftovers.
+func TestTimeoutSlowErrback(t *testing.T) {
+	ft := runTrial(t, func(tc *trial.T) *deferred.Deferred {
+		return deferred.New(nil).AddErrback(func(f *failure.Failure) (any, error) {
+			d := deferred.New(nil)
+			tc.Reactor().CallLater(10*time.Millisecond, func() { d.Errback(f) })
+			return d, nil
+		})
+	}, trial.Timeout(50*time.Millisecond))
+	ft.expectError(t, "(test) still running at 0.05 secs")
+	if n := ft.countTag("[ERROR]"); n != 1 {
+		t.Errorf("want only the timeout error, got\n%s", ft.report())
+	}
+}
+
+// In a synchronous test t.FailNow is harmless: the test fails, what trial recorded is
+// still reported, and the log capture is removed.
+func TestSyncFailNow(t *testing.T) {
+	ft := runFake(t, "sync-failnow", func(tb testing.TB) {
+		trial.Sync(tb, func(tc *trial.T) {
+			deferred.LogError(failure.New(errors.New("logged before FailNow")))
+			tc.Errorf("recorded")
+			tb.FailNow()
+		})
+	})
+	ft.expectFail(t, "recorded")
+	ft.expectError(t, "logged before FailNow")
+	if !ft.exited {
+		t.Error("FailNow did not end the goroutine")
+	}
+	// The capture is gone: the next trial test starts from a clean slate.
+	runSyncTrial(t, func(tc *trial.T) {}).expectPass(t)
+}
