@@ -202,3 +202,5 @@ func BenchmarkReactorEchoServer50x16(b *testing.B)  { benchmarkReactorEchoServer
 func BenchmarkGoroutineEchoServer50x16(b *testing.B) {
 	benchmarkGoroutineEchoServer(b, 50, 16)
 }
+func BenchmarkReactorEchoServer1x1(b *testing.B)   { benchmarkReactorEchoServer(b, 1, 1) }
+func BenchmarkGoroutineEchoServer1x1(b *testing.B) { benchmarkGoroutineEchoServer(b, 1, 1) }

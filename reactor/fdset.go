@@ -33,12 +33,13 @@ func (r *Reactor) findEntry(d FileDescriptor) (int, *fdEntry) {
 
 // setInterest changes d's reader and/or writer registration (read/write say which to
 // change; a nil descriptor removes). With optimistic, a new writer is not registered with
-// the kernel: it is queued, and the next iteration tries DoWrite right after the poll, as if
-// the poll had reported it writable (a socket with room in its send buffer always is). Only
-// if that write cannot finish is EPOLLOUT registered. This saves two epoll_ctl calls per
-// write on the hot path and changes nothing observable: Write still only buffers, timers of
-// the next iteration still run before the bytes leave, and a descriptor that is also
-// readable still reads first.
+// the kernel: it is queued, and the next iteration calls its DoWrite after the timer pass,
+// as if a poll had reported it writable (a socket with room in its send buffer always is).
+// Only if that write cannot finish is EPOLLOUT registered. This saves two epoll_ctl calls
+// and a poll per write on the hot path while keeping Twisted's ordering: Write still only
+// buffers, and the next iteration's thread calls and timers still run before the bytes
+// leave. (Within one iteration a queued write now precedes the poll's read events, an
+// interleaving that depends on packet timing in Twisted too.)
 func (r *Reactor) setInterest(d FileDescriptor, rd ReadDescriptor, wd WriteDescriptor, read, write, optimistic bool) error {
 	fd, e := r.findEntry(d)
 	var curR ReadDescriptor
@@ -95,8 +96,8 @@ type queuedWrite struct {
 	e  *fdEntry
 }
 
-// runWriteQueue gives each writer queued before this iteration's poll its DoWrite; one that
-// could not send everything is registered with the kernel for writability.
+// runWriteQueue gives each queued writer its DoWrite; one that could not send everything is
+// registered with the kernel for writability.
 func (r *Reactor) runWriteQueue(q []queuedWrite) {
 	for _, w := range q {
 		e := w.e

@@ -326,19 +326,31 @@ func (r *Reactor) Wake() {
 	}
 }
 
-// doIteration is steps 7-8: one poll (timeoutMs < 0 blocks until an event) and dispatch,
-// then the optimistic DoWrite of writers queued before the poll (see setInterest).
+// flushWrites gives every writer queued since the last flush its optimistic DoWrite (see
+// setInterest). It runs after the timer pass and before the poll: where Twisted would poll,
+// find the socket writable and call DoWrite, this calls DoWrite without the extra poll.
+// Writers queued while it runs wait for the next iteration, whose poll then does not block.
+func (r *Reactor) flushWrites() {
+	if len(r.writeQueue) == 0 {
+		return
+	}
+	q := r.writeQueue
+	r.writeQueue = r.spareQueue[:0]
+	r.runWriteQueue(q)
+	clear(q)
+	r.spareQueue = q[:0]
+}
+
+// doIteration is steps 7-8: one poll (timeoutMs < 0 blocks until an event) and dispatch.
 func (r *Reactor) doIteration(timeoutMs int) {
 	if len(r.writeQueue) > 0 {
 		timeoutMs = 0 // queued writers count as ready, like a writable event
 	}
 	n, err := r.poller.wait(timeoutMs)
 	r.batch++
-	q := r.writeQueue
-	r.writeQueue = r.spareQueue[:0]
 	if err != nil {
 		logFailure("Unexpected error in main loop", failure.New(err))
-		n = 0
+		return
 	}
 	for i := 0; i < n; i++ {
 		fd, flags := r.poller.event(i)
@@ -358,17 +370,13 @@ func (r *Reactor) doIteration(timeoutMs int) {
 		r.doReadOrWrite(e, fd, flags)
 	}
 	r.poller.grow(n, r.nfds)
-	if len(q) > 0 {
-		r.runWriteQueue(q)
-		clear(q)
-	}
-	r.spareQueue = q[:0]
 }
 
 // Iterate runs one iteration: thread calls and due timers, then one poll that waits at most
 // delay (0: do not block), then I/O dispatch.
 func (r *Reactor) Iterate(delay time.Duration) {
 	r.runUntilCurrent()
+	r.flushWrites()
 	if delay <= 0 {
 		r.doIteration(0)
 		return
@@ -379,6 +387,7 @@ func (r *Reactor) Iterate(delay time.Duration) {
 func (r *Reactor) mainLoop() {
 	for r.started {
 		r.runUntilCurrent()
+		r.flushWrites()
 		t := r.timeout()
 		if !r.running {
 			t = 0
