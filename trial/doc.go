@@ -8,7 +8,8 @@
 //
 // # A first test
 //
-// An echo server and a client that checks what comes back:
+// An echo server and a client that checks what comes back (echo_test.go in this
+// package has the client, a few lines of protocol code):
 //
 //	func TestEcho(t *testing.T) {
 //		trial.Run(t, func(tc *trial.T) *deferred.Deferred {
