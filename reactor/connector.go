@@ -197,7 +197,7 @@ func (c *connector) connectionLost(reason *failure.Failure) {
 // makeTransport creates the attempt's socket (and binds it) now, and schedules the connect,
 // or the failure, for a later iteration (tcp.BaseClient._finishInit).
 func (c *connector) makeTransport() *conn {
-	t := &conn{r: c.r, fd: -1, connector: c, closed: true}
+	t := &conn{r: c.r, fd: -1, connector: c, closed: true, logstr: "Uninitialized"}
 	var family int
 	var err error
 	var dest unix.Sockaddr

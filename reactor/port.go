@@ -340,12 +340,9 @@ func (p *Port) StopListening() *deferred.Deferred {
 // LoseConnection is StopListening.
 func (p *Port) LoseConnection() *deferred.Deferred { return p.StopListening() }
 
-// ConnectionLost is called by the reactor (shutdown, RemoveAll); it closes the port.
-func (p *Port) ConnectionLost(reason *failure.Failure) {
-	if f := protectCall(p.connectionLostNow); f != nil {
-		logFailure("Unhandled error stopping port", f)
-	}
-}
+// ConnectionLost closes the port at once; the reactor calls it at shutdown. A panic in the
+// factory's DoStop passes through to the caller (the reactor logs it).
+func (p *Port) ConnectionLost(reason *failure.Failure) { p.connectionLostNow() }
 
 func (p *Port) connectionLostNow() {
 	if !p.connected {

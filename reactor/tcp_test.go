@@ -791,3 +791,41 @@ func TestIPv6Loopback(t *testing.T) {
 		t.Fatalf("peer %v", a)
 	}
 }
+
+// Ports test_tcp.py ListeningTests.test_directConnectionLostCall.
+func TestDirectConnectionLostCall(t *testing.T) {
+	r := newReactor(t)
+	p, num := listenLocal(t, r, &testFactory{})
+	p.ConnectionLost(nil)
+	cf := &testFactory{}
+	r.ConnectTCP("127.0.0.1", num, cf)
+	spin(t, r, func() bool { return len(cf.failed) == 1 })
+	if !isReason[*ConnectionRefusedError](cf.failed[0]) {
+		t.Fatalf("got %v", cf.failed[0])
+	}
+}
+
+// Ports test_tcp.py ListeningTests.test_exceptInConnectionLostCall: a panic in DoStop
+// passes through a direct ConnectionLost call.
+func TestExceptInConnectionLostCall(t *testing.T) {
+	r := newReactor(t)
+	p, _ := listenLocal(t, r, &testFactory{doStopHook: func() { panic("An error") }})
+	defer func() {
+		if recover() == nil {
+			t.Fatal("the DoStop panic did not reach the caller")
+		}
+	}()
+	p.ConnectionLost(nil)
+}
+
+// Ports test_tcp.py LogTests.test_logstrClientSetup, plus the server's log prefix.
+func TestLogstrClientSetup(t *testing.T) {
+	r := newReactor(t)
+	c := connectPair(t, r, &recorder{}, &recorder{})
+	if got := c.client.Transport.(*conn).LogPrefix(); got != "recorder,client" {
+		t.Fatalf("client LogPrefix %q", got)
+	}
+	if got := c.server.Transport.(*conn).LogPrefix(); got != "recorder,0,127.0.0.1" {
+		t.Fatalf("server LogPrefix %q", got)
+	}
+}
