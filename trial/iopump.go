@@ -1,6 +1,7 @@
 package trial
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"sync/atomic"
@@ -116,8 +117,8 @@ func (t *FakeTransport) GetPeer() net.Addr { return t.Peer }
 // GetHost returns Host.
 func (t *FakeTransport) GetHost() net.Addr { return t.Host }
 
-// Value returns the bytes written and not yet taken by the pump.
-func (t *FakeTransport) Value() []byte { return t.stream }
+// Value returns a copy of the bytes written and not yet taken by the pump.
+func (t *FakeTransport) Value() []byte { return bytes.Clone(t.stream) }
 
 // RegisterProducer attaches a producer; a pull producer is resumed now and again at each
 // pump, as iosim's "idle time" check does. It fails if a producer is already registered.
