@@ -1,0 +1,369 @@
+// Package py formats Go values the way Python's str() and repr() format the Python values
+// they stand for, so that the ports of Twisted's PB listings print exactly the lines the
+// Python originals print.
+//
+// Values that came over the wire are formatted as Python shows what jelly made of them: a
+// Go string is a Python str ('text'), a []byte is bytes (b'text'), []any a list, jelly.Tuple
+// a tuple, *jelly.Dict a dict. Objects print in Python's default <module.Class object at
+// 0x...> form: a *pb.RemoteReference as twisted.spread.pb.RemoteReference, a pointer to a
+// struct of package main as __main__.Type, one of another package as package.Type (the
+// packages under examples/internal are named after the Python modules they port). A type
+// that wants another repr implements Reprer.
+package py
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gotwisted/twisted/failure"
+	"github.com/gotwisted/twisted/spread/jelly"
+	"github.com/gotwisted/twisted/spread/pb"
+)
+
+// Reprer is implemented by types whose Python repr is not the default object repr.
+type Reprer interface {
+	PyRepr() string
+}
+
+// Str formats v as Python's str(v): a str is itself, everything else is its repr.
+func Str(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return Repr(v)
+}
+
+// Repr formats v as Python's repr(v).
+func Repr(v any) string {
+	var b strings.Builder
+	p := printer{b: &b, seen: map[uintptr]bool{}}
+	p.repr(v)
+	return b.String()
+}
+
+// ObjectRepr is Python's default object repr: <module.Class object at 0x...>, with the
+// address of the Go value standing in for the Python object's id.
+func ObjectRepr(class string, obj any) string {
+	return fmt.Sprintf("<%s object at %#x>", class, address(obj))
+}
+
+// ClassRepr is the repr of a Python class object: <class 'module.Class'>.
+func ClassRepr(class string) string { return "<class '" + class + "'>" }
+
+// FailureClass is the class of the Failure an errback receives, as Python's
+// reason.__class__ shows it: a failure that came from the peer is a CopiedFailure.
+func FailureClass(f *failure.Failure) string {
+	if _, ok := failure.As[*pb.CopiedFailure](f); ok {
+		return ClassRepr("twisted.spread.pb.CopiedFailure")
+	}
+	return ClassRepr("twisted.python.failure.Failure")
+}
+
+// FailureType is Python's reason.type: for a CopiedFailure, the remote class name as bytes
+// (b'__main__.MyError'); for a local failure, the class of its error.
+func FailureType(f *failure.Failure) string {
+	if cf, ok := failure.As[*pb.CopiedFailure](f); ok {
+		return Repr([]byte(cf.Type))
+	}
+	return ClassRepr(failure.TypeName(f.Value))
+}
+
+func address(obj any) uintptr {
+	rv := reflect.ValueOf(obj)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return rv.Pointer()
+	}
+	return 0
+}
+
+type printer struct {
+	b    *strings.Builder
+	seen map[uintptr]bool // containers being printed, for Python's [...] on cycles
+}
+
+func (p *printer) repr(v any) {
+	switch x := v.(type) {
+	case nil:
+		p.b.WriteString("None")
+	case Reprer:
+		p.b.WriteString(x.PyRepr())
+	case bool:
+		if x {
+			p.b.WriteString("True")
+		} else {
+			p.b.WriteString("False")
+		}
+	case int:
+		p.b.WriteString(strconv.Itoa(x))
+	case int64:
+		p.b.WriteString(strconv.FormatInt(x, 10))
+	case int32:
+		p.b.WriteString(strconv.FormatInt(int64(x), 10))
+	case uint64:
+		p.b.WriteString(strconv.FormatUint(x, 10))
+	case *big.Int:
+		p.b.WriteString(x.String())
+	case float64:
+		p.b.WriteString(floatRepr(x))
+	case float32:
+		p.b.WriteString(floatRepr(float64(x)))
+	case string:
+		p.b.WriteString(strRepr(x))
+	case []byte:
+		p.b.WriteString(bytesRepr(x))
+	case []any:
+		p.seq(x, "[", "]", false)
+	case jelly.Tuple:
+		p.seq(x, "(", ")", true)
+	case jelly.Set:
+		if len(x) == 0 {
+			p.b.WriteString("set()")
+			return
+		}
+		p.sortedSeq(x, "{", "}")
+	case jelly.FrozenSet:
+		if len(x) == 0 {
+			p.b.WriteString("frozenset()")
+			return
+		}
+		p.sortedSeq(x, "frozenset({", "})")
+	case *jelly.Dict:
+		p.dict(x)
+	case *pb.RemoteReference:
+		p.b.WriteString(ObjectRepr("twisted.spread.pb.RemoteReference", x))
+	case *pb.CopiedFailure:
+		// repr of the exception a CopiedFailure stands for is not available in Python
+		// either; Python shows the failure.
+		p.b.WriteString("<twisted.spread.pb.CopiedFailure " + x.Type + ": " + x.Value + ">")
+	case *failure.Failure:
+		p.b.WriteString("<twisted.python.failure.Failure " + failure.TypeName(x.Value) + ": " + x.ErrorMessage() + ">")
+	default:
+		p.other(v)
+	}
+}
+
+func (p *printer) enter(v any) bool {
+	a := address(v)
+	if a == 0 {
+		return true
+	}
+	if p.seen[a] {
+		return false
+	}
+	p.seen[a] = true
+	return true
+}
+
+func (p *printer) leave(v any) { delete(p.seen, address(v)) }
+
+func (p *printer) seq(items []any, open, close string, tuple bool) {
+	if len(items) > 0 && !p.enter(items) {
+		p.b.WriteString(open + "..." + close)
+		return
+	}
+	p.b.WriteString(open)
+	for i, it := range items {
+		if i > 0 {
+			p.b.WriteString(", ")
+		}
+		p.repr(it)
+	}
+	if tuple && len(items) == 1 {
+		p.b.WriteString(",")
+	}
+	p.b.WriteString(close)
+	if len(items) > 0 {
+		p.leave(items)
+	}
+}
+
+// sortedSeq prints a set. Python's order depends on hashes; sorting the reprs gives a
+// stable order that matches Python's for small ints.
+func (p *printer) sortedSeq(items []any, open, close string) {
+	parts := make([]string, len(items))
+	for i, it := range items {
+		parts[i] = Repr(it)
+	}
+	sort.Strings(parts)
+	p.b.WriteString(open + strings.Join(parts, ", ") + close)
+}
+
+func (p *printer) dict(d *jelly.Dict) {
+	if d == nil {
+		p.b.WriteString("None")
+		return
+	}
+	if !p.enter(d) {
+		p.b.WriteString("{...}")
+		return
+	}
+	defer p.leave(d)
+	p.b.WriteString("{")
+	for i, it := range d.Items() {
+		if i > 0 {
+			p.b.WriteString(", ")
+		}
+		p.repr(it.Key)
+		p.b.WriteString(": ")
+		p.repr(it.Value)
+	}
+	p.b.WriteString("}")
+}
+
+// other prints values of Go types: pointers to structs as objects, slices as lists, and
+// anything else with fmt.
+func (p *printer) other(v any) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer:
+		if rv.IsNil() {
+			p.b.WriteString("None")
+			return
+		}
+		if rv.Elem().Kind() == reflect.Struct {
+			p.b.WriteString(ObjectRepr(ClassName(rv.Elem().Type()), v))
+			return
+		}
+	case reflect.Slice, reflect.Array:
+		if rv.Kind() == reflect.Slice && rv.IsNil() {
+			p.b.WriteString("[]")
+			return
+		}
+		items := make([]any, rv.Len())
+		for i := range items {
+			items[i] = rv.Index(i).Interface()
+		}
+		p.seq(items, "[", "]", false)
+		return
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		p.b.WriteString(strconv.FormatInt(rv.Int(), 10))
+		return
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		p.b.WriteString(strconv.FormatUint(rv.Uint(), 10))
+		return
+	case reflect.String:
+		p.b.WriteString(strRepr(rv.String()))
+		return
+	}
+	fmt.Fprint(p.b, v)
+}
+
+// ClassName is the Python class name a Go type stands for: module "__main__" for package
+// main (as for a class defined in the script Python runs), else the package's name.
+func ClassName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	pkg := t.PkgPath()
+	if i := strings.LastIndexByte(pkg, '/'); i >= 0 {
+		pkg = pkg[i+1:]
+	}
+	if pkg == "main" || pkg == "" {
+		pkg = "__main__"
+	}
+	return pkg + "." + t.Name()
+}
+
+// floatRepr is Python's repr of a float: the shortest digits that read back the same,
+// in positional notation between 1e-4 and 1e16 and scientific outside.
+func floatRepr(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	a := math.Abs(f)
+	if a != 0 && (a < 1e-4 || a >= 1e16) {
+		return strconv.FormatFloat(f, 'e', -1, 64)
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".") {
+		s += ".0"
+	}
+	return s
+}
+
+func quoteFor(s string) byte {
+	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
+		return '"'
+	}
+	return '\''
+}
+
+// strRepr is Python's repr of a str.
+func strRepr(s string) string {
+	q := quoteFor(s)
+	var b strings.Builder
+	b.WriteByte(q)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			// Not UTF-8: Python would hold a lone surrogate escape here.
+			fmt.Fprintf(&b, `\udc%02x`, s[i])
+			i++
+			continue
+		}
+		i += size
+		switch {
+		case r == rune(q) || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r < 0x80 || unicode.IsPrint(r):
+			b.WriteRune(r)
+		case r < 0x100:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r < 0x10000:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
+
+// bytesRepr is Python's repr of bytes: b'...'.
+func bytesRepr(s []byte) string {
+	q := quoteFor(string(s))
+	var b strings.Builder
+	b.WriteString("b")
+	b.WriteByte(q)
+	for _, c := range s {
+		switch {
+		case c == q || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c < 0x20 || c >= 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
