@@ -50,6 +50,7 @@ type Conn struct {
 	dec       Decoder
 	ready     bool
 	exprs     []any
+	toSend    []byte
 }
 
 // NewConn returns the banana state of a new connection. isClient selects the role in
@@ -100,19 +101,27 @@ func (c *Conn) ConnectionMade() []byte {
 // reused by the next Feed call.
 func (c *Conn) Feed(data []byte) (exprs []any, toSend []byte, err error) {
 	c.exprs = c.exprs[:0]
-	err = c.dec.feed(data, func(x any) error {
-		if c.ready {
-			c.exprs = append(c.exprs, x)
-			return nil
-		}
-		var e error
-		toSend, e = c.negotiate(x, toSend)
-		return e
-	})
+	c.toSend = nil
+	err = c.dec.feed(data, (*connSink)(c))
 	if err != nil && c.dec.err == nil {
 		c.dec.err = err // a negotiation failure ends the stream too
 	}
+	toSend, c.toSend = c.toSend, nil
 	return c.exprs, toSend, err
+}
+
+// connSink routes the first expression to negotiation and the rest to Feed's result.
+type connSink Conn
+
+func (s *connSink) expr(x any) error {
+	c := (*Conn)(s)
+	if c.ready {
+		c.exprs = append(c.exprs, x)
+		return nil
+	}
+	var err error
+	c.toSend, err = c.negotiate(x, c.toSend)
+	return err
 }
 
 // negotiate handles the first expression of the connection.

@@ -32,6 +32,7 @@ type Decoder struct {
 	stack   []frame // lists under construction, innermost last
 	arena   []byte  // storage carved into decoded strings
 	boxes   boxes   // storage for boxing decoded values (box.go)
+	out     []any   // Feed's result while feeding
 	err     error
 }
 
@@ -44,11 +45,37 @@ type frame struct {
 // the extended slice. Bytes of an unfinished expression are kept for the next call. On
 // error the expressions completed before the bad token are still returned.
 func (d *Decoder) Feed(data []byte, exprs []any) ([]any, error) {
-	err := d.feed(data, func(x any) error {
-		exprs = append(exprs, x)
-		return nil
-	})
+	d.out = exprs
+	err := d.feed(data, (*appendSink)(d))
+	exprs, d.out = d.out, nil
 	return exprs, err
+}
+
+// sink receives complete top-level expressions. (An interface rather than a func value so
+// that feeding allocates no closure.)
+type sink interface {
+	expr(x any) error
+}
+
+// appendSink collects expressions into Decoder.out.
+type appendSink Decoder
+
+func (s *appendSink) expr(x any) error {
+	s.out = append(s.out, x)
+	return nil
+}
+
+// firstSink keeps the first expression.
+type firstSink struct {
+	x     any
+	found bool
+}
+
+func (s *firstSink) expr(x any) error {
+	if !s.found {
+		s.x, s.found = x, true
+	}
+	return nil
 }
 
 // Buffered reports how many received bytes are waiting for the rest of their token.
@@ -63,27 +90,20 @@ func (d *Decoder) Depth() int { return len(d.stack) }
 func Decode(data []byte) (any, error) {
 	var d Decoder
 	d.Dialect = DialectNone
-	var first any
-	found := false
-	err := d.feed(data, func(x any) error {
-		if !found {
-			first, found = x, true
-		}
-		return nil
-	})
-	if err != nil {
+	var first firstSink
+	if err := d.feed(data, &first); err != nil {
 		return nil, err
 	}
-	if !found {
+	if !first.found {
 		return nil, newError(ErrIncomplete, "no complete expression in "+strconv.Itoa(len(data))+" bytes")
 	}
-	return first, nil
+	return first.x, nil
 }
 
-// feed is the decoding loop. emit receives every complete top-level expression; it may
+// feed is the decoding loop. out receives every complete top-level expression; it may
 // change d.Dialect (negotiation) and the change applies to the very next token. An error
-// returned by emit stops decoding and is returned.
-func (d *Decoder) feed(data []byte, emit func(any) error) error {
+// it returns stops decoding and is returned.
+func (d *Decoder) feed(data []byte, out sink) error {
 	if d.err != nil {
 		return d.err
 	}
@@ -188,7 +208,7 @@ func (d *Decoder) feed(data []byte, emit func(any) error) error {
 		// Deliver the item, closing every list it completes.
 		for {
 			if len(d.stack) == 0 {
-				if err = emit(item); err != nil {
+				if err = out.expr(item); err != nil {
 					break
 				}
 				break
