@@ -30,10 +30,8 @@ const deadlineMargin = 2 * time.Second
 // test by panicking with a *FailTest. Use T from the test's goroutine (the reactor's); the
 // assertions may run inside callbacks and Inline bodies, which is the point.
 type T struct {
-	tb     testing.TB
-	name   string // test repr in messages: tb.Name()
-	method string // test method name in messages ("test" for Run)
-	async  bool
+	tb   testing.TB
+	name string // test repr in messages: tb.Name()
 
 	r     *reactor.Reactor
 	clock *task.Clock
@@ -183,8 +181,8 @@ func Sync(t testing.TB, test func(tc *T), opts ...Option) {
 		test: func(tc *T) *deferred.Deferred { test(tc); return nil }})
 }
 
-func newT(tb testing.TB, c *testCase, async bool) *T {
-	tc := &T{tb: tb, name: tb.Name(), method: c.method, async: async, timeout: c.cfg.timeout}
+func newT(tb testing.TB, c *testCase) *T {
+	tc := &T{tb: tb, name: tb.Name(), timeout: c.cfg.timeout}
 	if c.cfg.todo != nil {
 		tc.todo = c.cfg.todo
 	}
@@ -215,7 +213,7 @@ func runAsync(tb testing.TB, c *testCase) {
 		tb.Fatalf("trial: cannot create a reactor: %v", err)
 		return
 	}
-	tc := newT(tb, c, true)
+	tc := newT(tb, c)
 	tc.r = r
 	j := &janitor{r: r, before: make(map[*deferred.Co]bool)}
 	for _, co := range deferred.Suspended() {
@@ -670,7 +668,7 @@ func runSync(tb testing.TB, c *testCase) {
 		return
 	}
 	flushBeforeFirstTest()
-	tc := newT(tb, c, false)
+	tc := newT(tb, c)
 	tc.obs = startObserving(tb)
 	completed := false
 	defer func() {
@@ -694,9 +692,7 @@ func runSync(tb testing.TB, c *testCase) {
 		if tc.todo != nil && !failed {
 			tc.addEvent(event{kind: evUnexpectedSuccess, reason: tc.todo.reason})
 		}
-		if tc.runSyncStep("tearDown", false, c.tearDown) {
-			failed = true
-		}
+		tc.runSyncStep("tearDown", false, c.tearDown)
 	}
 	deferred.FlushUnhandled()
 	tc.collectLoggedErrors()
