@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/gotwisted/twisted/spread/jelly"
 )
 
 // Python class names that PB errors carry on the wire, and the base classes Twisted lists
@@ -161,10 +163,32 @@ var builtinNames = map[reflect.Type]struct {
 	reflect.TypeFor[*AttributeError]():     {pyAttributeError, nil},
 }
 
+// jellyNames gives jelly's errors the classes Twisted raises in the same cases.
+var jellyNames = map[error]struct {
+	name    string
+	parents []string
+}{
+	jelly.InsecureJelly:         {pyInsecureJelly, nil},
+	jelly.ErrInvalidUnicode:     {"builtins.UnicodeDecodeError", []string{"builtins.UnicodeError", pyValueError}},
+	jelly.ErrUnhashable:         {pyTypeError, nil},
+	jelly.ErrCannotConvert:      {pyTypeError, nil},
+	jelly.ErrMalformed:          {pyValueError, nil},
+	jelly.ErrUndefinedReference: {pyValueError, nil},
+	jelly.ErrDuplicateReference: {"builtins.AssertionError", nil},
+	jelly.ErrTooDeep:            {"builtins.RecursionError", []string{"builtins.RuntimeError"}},
+	jelly.ErrUnsupportedType:    {pyTypeError, nil},
+	jelly.ErrNotJellyable:       {pyTypeError, nil},
+}
+
 // remoteTypeOf returns the Python class name err travels under.
 func remoteTypeOf(err error) string {
 	if b, ok := builtinNames[reflect.TypeOf(err)]; ok {
 		return b.name
+	}
+	if je, ok := err.(*jelly.Error); ok {
+		if n, ok := jellyNames[je.Kind]; ok {
+			return n.name
+		}
 	}
 	if t, ok := err.(RemoteTyped); ok {
 		return t.RemoteType()
@@ -197,6 +221,8 @@ func remoteParentsOf(err error) []string {
 	out := []string{remoteTypeOf(err)}
 	if b, ok := builtinNames[reflect.TypeOf(err)]; ok {
 		out = append(out, b.parents...)
+	} else if je, ok := err.(*jelly.Error); ok {
+		out = append(out, jellyNames[je.Kind].parents...)
 	} else if p, ok := err.(RemoteParented); ok {
 		out = append(out, p.RemoteParents()...)
 	}
