@@ -318,7 +318,7 @@ func TestClientCreatorConnectUNIX(t *testing.T) {
 	r := reactortest.NewMemoryReactorClock()
 	cc := protocol.NewClientCreator(r, func() protocol.IProtocol { return &someProtocol{} })
 	cc.ConnectUNIX("/foo/bar", 123*time.Second, reactor.CheckPID(true))
-	equal(t, []reactortest.UNIXClient{{"/foo/bar", r.UNIXClients[0].Factory, 123 * time.Second, true}}, r.UNIXClients)
+	equal(t, []reactortest.UNIXClient{{Path: "/foo/bar", Factory: r.UNIXClients[0].Factory, Timeout: 123 * time.Second, CheckPID: true}}, r.UNIXClients)
 	if _, ok := r.UNIXClients[0].Factory.BuildProtocol(nil).(*someProtocol); !ok {
 		t.Fatal("factory did not build the protocol")
 	}
