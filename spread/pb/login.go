@@ -90,7 +90,10 @@ func init() {
 		return nil, false
 	})
 	// The challenger is both a Referenceable and the credentials, so a portal without a
-	// suitable checker names IJellyable among what it got, exactly as Twisted does.
+	// suitable checker names IJellyable among what it got, exactly as Twisted does (in
+	// Twisted's order).
+	credentials.RegisterInterface(reflect.TypeFor[IUsernameMD5Password](),
+		"twisted.spread.pb.IUsernameMD5Password")
 	credentials.RegisterInterface(reflect.TypeFor[jelly.Jellyable](),
 		"twisted.spread.interfaces.IJellyable")
 }
@@ -213,6 +216,14 @@ func exportAvatar(b *Broker, v any) (any, error) {
 	r, ok := v.(portal.LoginResult)
 	if !ok {
 		return nil, fmt.Errorf("pb: portal login gave %T, not a portal.LoginResult", v)
+	}
+	if b.Disconnected() {
+		// The client left while the checker or the realm was busy: nobody will ever
+		// release this avatar, so end its session now.
+		if r.Logout != nil {
+			r.Logout()
+		}
+		return nil, &DeadReferenceError{ProtocolError{Message: "Calling Stale Broker"}}
 	}
 	exported := r.Avatar
 	if !sentAsIs(exported) {

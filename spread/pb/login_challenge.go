@@ -4,7 +4,6 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"fmt"
-	"reflect"
 
 	"github.com/gotwisted/twisted/cred"
 	"github.com/gotwisted/twisted/cred/credentials"
@@ -56,11 +55,6 @@ type IUsernameMD5Password interface {
 type ImplementsUsernameMD5Password struct{}
 
 func (ImplementsUsernameMD5Password) providesUsernameMD5Password() {}
-
-func init() {
-	credentials.RegisterInterface(reflect.TypeFor[IUsernameMD5Password](),
-		"twisted.spread.pb.IUsernameMD5Password")
-}
 
 // challengeCredentials are the credentials of one password login on the server side: the
 // username the client sent, the challenge the server sent, and the client's response.
