@@ -294,6 +294,11 @@ func (b *Broker) ConnectionLost(reason *failure.Failure) {
 	b.locals, b.named, b.cachedOut, b.cacheIDs, b.cachedIn = nil, nil, nil, nil, nil
 	b.localCleanup = nil
 	b.outers = nil
+	// Drop what the codecs still hold of the last messages (decoded references among
+	// them), so nothing of this connection outlives it.
+	b.jellier = jelly.Jellier{Invoker: b, Security: b.security()}
+	b.unjellier = jelly.Unjellier{Invoker: b, Security: b.Security}
+	b.wbuf, b.exprs = nil, nil
 	b.decrefMu.Lock()
 	b.pendingDecref = nil
 	b.decrefMu.Unlock()
@@ -449,14 +454,19 @@ func (b *Broker) sendAnswer(requestID any, netResult any) {
 // traceback") before sending it; a pb.Error is sent without logging.
 func (b *Broker) sendFailureOrError(f *failure.Failure, requestID any) {
 	if f.Check(failure.Type[Error]()) == nil {
-		logPeerTraceback(f)
+		b.logPeerTraceback(f)
 	}
 	b.sendError(f, requestID)
 }
 
-func logPeerTraceback(f *failure.Failure) {
-	slog.Default().Log(context.Background(), slog.LevelError, "Peer will receive following PB traceback:",
-		"failure", f, "traceback", f.Traceback())
+func (b *Broker) logPeerTraceback(f *failure.Failure) {
+	attrs := []any{"failure", f, "traceback", f.Traceback()}
+	if b.Transport != nil {
+		if peer := b.Transport.GetPeer(); peer != nil {
+			attrs = append(attrs, "peer", peer.String())
+		}
+	}
+	slog.Default().Log(context.Background(), slog.LevelError, "Peer will receive following PB traceback:", attrs...)
 }
 
 // sendError sends ['error', requestID, failure]: the error itself when it travels by copy,
@@ -607,7 +617,7 @@ func (b *Broker) recvMessage(cache bool, requestID, objectID, message, answerReq
 		f := failure.New(err)
 		if !answer {
 			if f.Check(failure.Type[Error]()) == nil {
-				logPeerTraceback(f)
+				b.logPeerTraceback(f)
 			}
 			return
 		}

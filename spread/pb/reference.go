@@ -3,6 +3,7 @@ package pb
 import (
 	"fmt"
 	"runtime"
+	"weak"
 
 	deferred "github.com/gotwisted/twisted/defer"
 	"github.com/gotwisted/twisted/spread/jelly"
@@ -37,14 +38,22 @@ type RemoteReference struct {
 	callbacks   []*Notifier
 }
 
+// decrefArg is what a collected RemoteReference's cleanup needs. It holds the broker
+// weakly: the runtime keeps a cleanup's argument alive until the cleanup runs, so a
+// strong pointer would keep the broker (and anything reachable from it that points back
+// at the reference) alive forever.
 type decrefArg struct {
-	b    *Broker
+	b    weak.Pointer[Broker]
 	luid int64
 }
 
 func newRemoteReference(b *Broker, luid int64, perspective any) *RemoteReference {
 	r := &RemoteReference{broker: b, luid: luid, perspective: perspective, counted: true}
-	r.cleanup = runtime.AddCleanup(r, func(a decrefArg) { a.b.queueDecref(a.luid) }, decrefArg{b, luid})
+	r.cleanup = runtime.AddCleanup(r, func(a decrefArg) {
+		if b := a.b.Value(); b != nil {
+			b.queueDecref(a.luid)
+		}
+	}, decrefArg{weak.Make(b), luid})
 	return r
 }
 
