@@ -11,7 +11,7 @@
 // sent as soon as an echoed one has fully arrived). Each server runs in its own process
 // (this program re-executed with -serve, or python3), so the load generator and the server
 // do not share a Go runtime. Each measurement runs -duration after a warm-up; -rounds
-// rounds are made and the median is reported.
+// rounds are made, interleaved across the servers, and the median is reported.
 //
 //	go run ./bench/echo
 //	go run ./bench/echo -duration 5s -rounds 5 -servers gotwisted,goroutine
@@ -321,27 +321,41 @@ func runBenchmark() error {
 	fmt.Printf("echo benchmark: %d connections, %d-byte messages, %v per round, median of %d rounds\n",
 		*conns, *size, *duration, *rounds)
 	fmt.Printf("%s, GOMAXPROCS=%d, %s/%s\n", runtime.Version(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
-	results := map[string]map[int]float64{}
+	// All servers run at once (an idle one costs nothing) and the rounds are interleaved,
+	// rotating the order, so that load changes on a shared machine hit every server alike.
+	running := map[string]*server{}
 	for _, name := range names {
-		results[name] = map[int]float64{}
 		s, err := startServer(name)
 		if err != nil {
 			fmt.Printf("%-10s skipped: %v\n", name, err)
 			continue
 		}
-		for _, inflight := range inflights {
-			var rates []float64
-			for range *rounds {
+		running[name] = s
+		defer s.stop()
+	}
+	results := map[string]map[int]float64{}
+	for _, inflight := range inflights {
+		rates := map[string][]float64{}
+		for round := range *rounds {
+			for i := range names {
+				name := names[(i+round)%len(names)]
+				s, ok := running[name]
+				if !ok {
+					continue
+				}
 				rate, err := measure(s.port, *conns, *size, inflight, *warmup, *duration)
 				if err != nil {
-					s.stop()
 					return fmt.Errorf("%s, %d in flight: %w", name, inflight, err)
 				}
-				rates = append(rates, rate)
+				rates[name] = append(rates[name], rate)
 			}
-			results[name][inflight] = median(rates)
 		}
-		s.stop()
+		for name, rs := range rates {
+			if results[name] == nil {
+				results[name] = map[int]float64{}
+			}
+			results[name][inflight] = median(rs)
+		}
 	}
 	fmt.Printf("\n%-10s", "server")
 	for _, inflight := range inflights {
