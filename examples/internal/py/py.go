@@ -32,12 +32,25 @@ type Reprer interface {
 	PyRepr() string
 }
 
-// Str formats v as Python's str(v): a str is itself, everything else is its repr.
+// Str formats v as Python's str(v): a str is itself, a Failure is Twisted's "[Failure
+// instance: ...]" (with the brief traceback of a failure that has no Python frames),
+// everything else is its repr.
 func Str(v any) string {
-	if s, ok := v.(string); ok {
-		return s
+	switch x := v.(type) {
+	case string:
+		return x
+	case *failure.Failure:
+		return "[Failure instance: Traceback (failure with no frames): " +
+			ClassRepr(failureTypeName(x)) + ": " + x.ErrorMessage() + "\n]"
 	}
 	return Repr(v)
+}
+
+func failureTypeName(f *failure.Failure) string {
+	if cf, ok := failure.As[*pb.CopiedFailure](f); ok {
+		return cf.Type
+	}
+	return failure.TypeName(f.Value)
 }
 
 // Repr formats v as Python's repr(v).
@@ -72,7 +85,7 @@ func FailureType(f *failure.Failure) string {
 	if cf, ok := failure.As[*pb.CopiedFailure](f); ok {
 		return Repr([]byte(cf.Type))
 	}
-	return ClassRepr(failure.TypeName(f.Value))
+	return ClassRepr(failureTypeName(f))
 }
 
 func address(obj any) uintptr {
@@ -144,7 +157,7 @@ func (p *printer) repr(v any) {
 		// either; Python shows the failure.
 		p.b.WriteString("<twisted.spread.pb.CopiedFailure " + x.Type + ": " + x.Value + ">")
 	case *failure.Failure:
-		p.b.WriteString("<twisted.python.failure.Failure " + failure.TypeName(x.Value) + ": " + x.ErrorMessage() + ">")
+		p.b.WriteString("<twisted.python.failure.Failure " + failureTypeName(x) + ": " + x.ErrorMessage() + ">")
 	default:
 		p.other(v)
 	}
