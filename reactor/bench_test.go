@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -127,6 +128,7 @@ func echoLoad(b *testing.B, addr string, conns, inflight int) {
 		ready <- c
 	}
 	close(ready)
+	cpu0 := processCPU()
 	b.ResetTimer()
 	for c := range ready {
 		wg.Add(1)
@@ -149,6 +151,15 @@ func echoLoad(b *testing.B, addr string, conns, inflight int) {
 	}
 	wg.Wait()
 	b.StopTimer()
+	// CPU time of the whole process (server and the client goroutines) per message: less
+	// sensitive than wall time to other load on a shared machine.
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func benchmarkReactorEchoServer(b *testing.B, conns, inflight int) {

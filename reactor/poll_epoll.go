@@ -4,7 +4,11 @@ package reactor
 
 import (
 	"encoding/binary"
+	"errors"
 	"os"
+	"syscall"
+	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -12,11 +16,22 @@ import (
 // poller is the Linux poller: level-triggered epoll (no EPOLLET, so a connection that still
 // has data is reported again next iteration and reads once per event, as in Twisted), plus an
 // eventfd waker registered as an internal reader.
+//
+// The loop never blocks a thread in epoll_wait. It polls without waiting, and when nothing
+// is ready it parks the loop goroutine on the epoll descriptor itself through the Go
+// runtime's network poller (an epoll descriptor is readable while it has events). The OS
+// thread is then free for other goroutines, and waking the loop costs what waking any
+// network goroutine costs, instead of a thread hand-off around a blocking system call.
 type poller struct {
 	epfd    int
 	wakefd  int
 	events  []unix.EpollEvent
 	wakeBuf [8]byte
+	file    *os.File        // epfd, registered with the runtime poller
+	rc      syscall.RawConn // nil: fall back to a blocking epoll_wait
+	ready   func(uintptr) bool
+	n       int // result of the last poll made by ready
+	err     error
 }
 
 func newPoller() (*poller, error) {
@@ -37,11 +52,23 @@ func newPoller() (*poller, error) {
 	}
 	p := &poller{epfd: epfd, wakefd: wakefd, events: make([]unix.EpollEvent, 128)}
 	binary.NativeEndian.PutUint64(p.wakeBuf[:], 1)
+	if unix.SetNonblock(epfd, true) == nil {
+		p.file = os.NewFile(uintptr(epfd), "epoll")
+		if rc, err := p.file.SyscallConn(); err == nil {
+			p.rc = rc
+			p.ready = p.pollReady // one method value, not a closure per wait
+		}
+	}
 	return p, nil
 }
 
 func (p *poller) close() error {
-	err1 := unix.Close(p.epfd)
+	var err1 error
+	if p.file != nil {
+		err1 = p.file.Close()
+	} else {
+		err1 = unix.Close(p.epfd)
+	}
 	err2 := unix.Close(p.wakefd)
 	p.epfd, p.wakefd = -1, -1
 	if err1 != nil {
@@ -79,17 +106,50 @@ func (p *poller) update(fd int, oldR, oldW, newR, newW bool) error {
 	return nil
 }
 
-// wait blocks for at most timeoutMs milliseconds (-1: forever) and returns how many events
+// wait waits for at most timeoutMs milliseconds (-1: no limit) and returns how many events
 // event() can report. EINTR is not an error: the loop simply runs another iteration.
 func (p *poller) wait(timeoutMs int) (int, error) {
-	n, err := unix.EpollWait(p.epfd, p.events, timeoutMs)
-	if err != nil {
+	n, err := p.poll()
+	if err != nil || n > 0 || timeoutMs == 0 {
+		return n, err
+	}
+	if p.rc == nil {
+		n, err = unix.EpollWait(p.epfd, p.events, timeoutMs)
 		if err == unix.EINTR {
 			return 0, nil
 		}
-		return 0, os.NewSyscallError("epoll_wait", err)
+		return n, os.NewSyscallError("epoll_wait", err)
 	}
-	return n, nil
+	var deadline time.Time
+	if timeoutMs > 0 {
+		deadline = time.Now().Add(time.Duration(timeoutMs) * time.Millisecond)
+	}
+	p.file.SetReadDeadline(deadline)
+	p.n, p.err = 0, nil
+	if rerr := p.rc.Read(p.ready); rerr != nil && !errors.Is(rerr, os.ErrDeadlineExceeded) {
+		return 0, rerr
+	}
+	return p.n, p.err
+}
+
+// pollReady is the RawConn.Read callback: false parks the goroutine until epfd is readable.
+func (p *poller) pollReady(uintptr) bool {
+	p.n, p.err = p.poll()
+	return p.n > 0 || p.err != nil
+}
+
+// poll is epoll_wait with a zero timeout. It cannot block, so it skips the runtime's
+// system-call bookkeeping.
+func (p *poller) poll() (int, error) {
+	r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.epfd),
+		uintptr(unsafe.Pointer(&p.events[0])), uintptr(len(p.events)), 0, 0, 0)
+	switch e {
+	case 0:
+		return int(r), nil
+	case unix.EINTR:
+		return 0, nil
+	}
+	return 0, os.NewSyscallError("epoll_wait", e)
 }
 
 // grow enlarges the event buffer after a poll that filled it, so a busy reactor sees every
