@@ -23,15 +23,16 @@ import (
 // thread is then free for other goroutines, and waking the loop costs what waking any
 // network goroutine costs, instead of a thread hand-off around a blocking system call.
 type poller struct {
-	epfd    int
-	wakefd  int
-	events  []unix.EpollEvent
-	wakeBuf [8]byte
-	file    *os.File        // epfd, registered with the runtime poller
-	rc      syscall.RawConn // nil: fall back to a blocking epoll_wait
-	ready   func(uintptr) bool
-	n       int // result of the last poll made by ready
-	err     error
+	epfd     int
+	wakefd   int
+	events   []unix.EpollEvent
+	wakeBuf  [8]byte
+	file     *os.File        // epfd, registered with the runtime poller
+	rc       syscall.RawConn // nil: fall back to a blocking epoll_wait
+	ready    func(uintptr) bool
+	n        int // result of the last poll made by ready
+	err      error
+	deadline bool // a read deadline is set on file
 }
 
 func newPoller() (*poller, error) {
@@ -109,22 +110,24 @@ func (p *poller) update(fd int, oldR, oldW, newR, newW bool) error {
 // wait waits for at most timeoutMs milliseconds (-1: no limit) and returns how many events
 // event() can report. EINTR is not an error: the loop simply runs another iteration.
 func (p *poller) wait(timeoutMs int) (int, error) {
-	n, err := p.poll()
-	if err != nil || n > 0 || timeoutMs == 0 {
-		return n, err
+	if timeoutMs == 0 {
+		return p.poll()
 	}
 	if p.rc == nil {
-		n, err = unix.EpollWait(p.epfd, p.events, timeoutMs)
+		n, err := unix.EpollWait(p.epfd, p.events, timeoutMs)
 		if err == unix.EINTR {
 			return 0, nil
 		}
 		return n, os.NewSyscallError("epoll_wait", err)
 	}
-	var deadline time.Time
+	// Read calls ready first (one zero-timeout poll) and parks only if nothing is ready.
 	if timeoutMs > 0 {
-		deadline = time.Now().Add(time.Duration(timeoutMs) * time.Millisecond)
+		p.file.SetReadDeadline(time.Now().Add(time.Duration(timeoutMs) * time.Millisecond))
+		p.deadline = true
+	} else if p.deadline {
+		p.file.SetReadDeadline(time.Time{})
+		p.deadline = false
 	}
-	p.file.SetReadDeadline(deadline)
 	p.n, p.err = 0, nil
 	if rerr := p.rc.Read(p.ready); rerr != nil && !errors.Is(rerr, os.ErrDeadlineExceeded) {
 		return 0, rerr

@@ -44,6 +44,7 @@ type Reactor struct {
 	mu          sync.Mutex
 	threadCalls []func()
 	spareCalls  []func()
+	hasCalls    atomic.Bool // threadCalls is not empty (lets an idle iteration skip the lock)
 	wakePending atomic.Bool
 	closed      bool
 
@@ -270,9 +271,13 @@ func (r *Reactor) runUntilCurrent() {
 // the loop), and they re-arm the waker so that iteration does not block.
 func (r *Reactor) runThreadCalls() {
 	r.wakePending.Store(false)
+	if !r.hasCalls.Load() {
+		return
+	}
 	r.mu.Lock()
 	calls := r.threadCalls
 	r.threadCalls = r.spareCalls[:0]
+	r.hasCalls.Store(false)
 	r.mu.Unlock()
 	if len(calls) == 0 {
 		r.spareCalls = calls
@@ -314,6 +319,7 @@ func (r *Reactor) CallFromThread(f func()) {
 		return
 	}
 	r.threadCalls = append(r.threadCalls, f)
+	r.hasCalls.Store(true)
 	r.mu.Unlock()
 	r.Wake()
 }
