@@ -55,8 +55,8 @@ func startLoginPyServer(tc *trial.T, args ...string) *loginPyServer {
 	tc.NoError(err)
 	stdout, err := cmd.StdoutPipe()
 	tc.NoError(err)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
 	tc.NoError(cmd.Start())
 	s := &loginPyServer{}
 	done := make(chan struct{})
@@ -97,6 +97,24 @@ func startLoginPyServer(tc *trial.T, args ...string) *loginPyServer {
 	s.port, err = strconv.Atoi(strings.TrimPrefix(line, "PORT "))
 	tc.NoError(err, "login_server.py said %q; stderr:\n%s", line, stderr.String())
 	return s
+}
+
+// lockedBuffer collects a child's standard error, written from exec's goroutine.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // waitFor polls cond on the reactor (every 10 ms, at most 5 s) and fires when it holds.
