@@ -50,8 +50,15 @@ type Deferred struct {
 
 // push appends p to the pending pairs.
 func (d *Deferred) push(p pair) {
-	if d.pairs == nil {
+	switch {
+	case d.pairs == nil:
 		d.pairs = d.inline[:0]
+	case len(d.pairs) == cap(d.pairs) && cap(d.pairs) < 8:
+		// Spilling out of inline: go straight to 8 rather than doubling from 2.
+		grown := make([]pair, len(d.pairs), 8)
+		copy(grown, d.pairs)
+		clear(d.pairs)
+		d.pairs = grown
 	}
 	d.pairs = append(d.pairs, p)
 }
