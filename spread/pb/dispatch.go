@@ -276,8 +276,29 @@ func convertArg(src any, t reflect.Type) (reflect.Value, error) {
 		return reflect.ValueOf(src), nil
 	}
 	if src != nil {
-		if sv := reflect.ValueOf(src); sv.Type() == t {
+		sv := reflect.ValueOf(src)
+		if sv.Type() == t {
 			return sv, nil
+		}
+		// Fast paths for the common parameter kinds, without allocating a temporary.
+		switch x := src.(type) {
+		case int64:
+			switch t.Kind() {
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+				v := reflect.New(t).Elem()
+				if !v.OverflowInt(x) {
+					v.SetInt(x)
+					return v, nil
+				}
+			case reflect.Float64, reflect.Float32:
+				v := reflect.New(t).Elem()
+				v.SetFloat(float64(x))
+				return v, nil
+			}
+		case string:
+			if t.Kind() == reflect.String {
+				return sv.Convert(t), nil
+			}
 		}
 	}
 	return jelly.ConvertTo(src, t)

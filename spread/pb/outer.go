@@ -73,12 +73,30 @@ func (w *walker) once(p unsafe.Pointer) bool {
 }
 
 func (w *walker) walkSeq(s []any, depth int) {
-	if len(s) == 0 || !w.once(unsafe.Pointer(unsafe.SliceData(s))) {
-		return
-	}
+	marked := false
 	for _, x := range s {
+		if isAtom(x) {
+			continue
+		}
+		// Only a sequence that holds containers can be part of a cycle: mark it then,
+		// so the common list of numbers and strings costs no bookkeeping.
+		if !marked {
+			if !w.once(unsafe.Pointer(unsafe.SliceData(s))) {
+				return
+			}
+			marked = true
+		}
 		w.walk(x, depth+1)
 	}
+}
+
+// isAtom reports the values that cannot lead to a flavored value, cheaply.
+func isAtom(v any) bool {
+	switch v.(type) {
+	case nil, bool, int, int64, float64, string, []byte:
+		return true
+	}
+	return false
 }
 
 func (w *walker) walk(v any, depth int) {
