@@ -55,7 +55,8 @@ func newPoller() (*poller, error) {
 	binary.NativeEndian.PutUint64(p.wakeBuf[:], 1)
 	if unix.SetNonblock(epfd, true) == nil {
 		p.file = os.NewFile(uintptr(epfd), "epoll")
-		if rc, err := p.file.SyscallConn(); err == nil {
+		// SetReadDeadline fails unless the runtime poller accepted the descriptor.
+		if rc, err := p.file.SyscallConn(); err == nil && p.file.SetReadDeadline(time.Time{}) == nil {
 			p.rc = rc
 			p.ready = p.pollReady // one method value, not a closure per wait
 		}
@@ -130,7 +131,10 @@ func (p *poller) wait(timeoutMs int) (int, error) {
 	}
 	p.n, p.err = 0, nil
 	if rerr := p.rc.Read(p.ready); rerr != nil && !errors.Is(rerr, os.ErrDeadlineExceeded) {
-		return 0, rerr
+		// The runtime poller refused to wait: block in epoll_wait from now on rather
+		// than spin.
+		p.rc = nil
+		return 0, nil
 	}
 	return p.n, p.err
 }
