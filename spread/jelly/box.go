@@ -14,9 +14,12 @@ type eface struct {
 func typeWord(x any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&x)).typ }
 
 var (
-	listTypeW   = typeWord([]any(nil))
-	tupleTypeW  = typeWord(Tuple(nil))
-	stringTypeW = typeWord("")
+	int64TypeW   = typeWord(int64(0))
+	float64TypeW = typeWord(float64(0))
+	bytesTypeW   = typeWord([]byte(nil))
+	listTypeW    = typeWord([]any(nil))
+	tupleTypeW   = typeWord(Tuple(nil))
+	stringTypeW  = typeWord("")
 )
 
 func boxAt(typ, p unsafe.Pointer) (x any) {
@@ -26,10 +29,14 @@ func boxAt(typ, p unsafe.Pointer) (x any) {
 }
 
 type ubox struct {
-	lists [][]any
-	strs  []string
-	text  []byte // storage for the bytes of unjellied strings
-	items []any  // storage carved into small lists
+	ints   []int64
+	floats []float64
+	bhdrs  [][]byte
+	raw    []byte // storage for byte strings copied out of the wire
+	lists  [][]any
+	strs   []string
+	text   []byte // storage for the bytes of unjellied strings
+	items  []any  // storage carved into small lists
 }
 
 const uboxChunk = 64
@@ -76,4 +83,46 @@ func (b *ubox) string(s []byte) any {
 	}
 	b.strs = append(b.strs, str)
 	return boxAt(stringTypeW, unsafe.Pointer(&b.strs[len(b.strs)-1]))
+}
+
+func (b *ubox) int64(v int64) any {
+	if uint64(v) < 256 {
+		return v // the runtime boxes small values without allocating
+	}
+	if len(b.ints) == cap(b.ints) {
+		b.ints = make([]int64, 0, 256)
+	}
+	b.ints = append(b.ints, v)
+	return boxAt(int64TypeW, unsafe.Pointer(&b.ints[len(b.ints)-1]))
+}
+
+func (b *ubox) float64(v float64) any {
+	if len(b.floats) == cap(b.floats) {
+		b.floats = make([]float64, 0, uboxChunk)
+	}
+	b.floats = append(b.floats, v)
+	return boxAt(float64TypeW, unsafe.Pointer(&b.floats[len(b.floats)-1]))
+}
+
+// bytes copies s (which aliases the caller's input) and boxes the copy.
+func (b *ubox) bytes(s []byte) any {
+	var c []byte
+	switch {
+	case len(s) == 0:
+		c = []byte{}
+	case len(s) > 1024:
+		c = append([]byte(nil), s...)
+	default:
+		if cap(b.raw)-len(b.raw) < len(s) {
+			b.raw = make([]byte, 0, 4096)
+		}
+		k := len(b.raw)
+		b.raw = append(b.raw, s...)
+		c = b.raw[k : k+len(s) : k+len(s)]
+	}
+	if len(b.bhdrs) == cap(b.bhdrs) {
+		b.bhdrs = make([][]byte, 0, uboxChunk)
+	}
+	b.bhdrs = append(b.bhdrs, c)
+	return boxAt(bytesTypeW, unsafe.Pointer(&b.bhdrs[len(b.bhdrs)-1]))
 }

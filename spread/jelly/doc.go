@@ -17,6 +17,18 @@
 //
 // Every node that is not an int, float or byte string is a list headed by a tag:
 // ['None'], ['unicode', utf8], ['list', ...], ['dictionary', [k, v], ...] and so on.
+// banana.Format prints a tree in that notation.
+//
+// # Fast paths
+//
+// The tree API (Jelly, Unjelly) is what Jellyable and UnjellyFunc implementations work
+// with. On hot paths two functions skip the tree while producing exactly the same bytes
+// and values: AppendJelly (and Jellier.AppendJelly) writes banana bytes straight into a
+// caller-owned buffer, allocating nothing for ordinary values; Unjellier.UnjellyBanana
+// decodes banana bytes straight into Go values, building a tree only for the rare nodes
+// (references, classes, datetimes...) it hands to the ordinary unjellier. A Jellier or
+// Unjellier is reusable and keeps small internal buffers between sessions, so a
+// long-lived one (one per connection) allocates least.
 //
 // # Mapping
 //

@@ -27,6 +27,26 @@ func FuzzUnjelly(f *testing.F) {
 		d := banana.Decoder{Dialect: banana.DialectPB}
 		exprs, _ := d.Feed(data, nil)
 		reg := pbTestRegistry()
+		for _, sec := range []*SecurityOptions{nil, Insecure()} {
+			// The wire decoder agrees with banana.Decoder + Unjelly on every expression.
+			pos := 0
+			for i, x := range exprs {
+				u := Unjellier{Registry: reg, Security: sec, MaxDepth: 200}
+				tv, terr := u.Unjelly(x)
+				w := Unjellier{Registry: reg, Security: sec, MaxDepth: 200}
+				wv, n, werr := w.UnjellyBanana(data[pos:], banana.DialectPB)
+				if (terr == nil) != (werr == nil) {
+					t.Fatalf("expression %d: Unjelly: %v, UnjellyBanana: %v", i, terr, werr)
+				}
+				if terr != nil {
+					break
+				}
+				if a, b := encodeBoth(t, tv, reg), encodeBoth(t, wv, reg); !bytes.Equal(a, b) {
+					t.Fatalf("expression %d: Unjelly and UnjellyBanana differ:\n% x\n% x", i, a, b)
+				}
+				pos += n
+			}
+		}
 		for _, x := range exprs {
 			for _, sec := range []*SecurityOptions{nil, Insecure()} {
 				u := Unjellier{Registry: reg, Security: sec, MaxDepth: 200}

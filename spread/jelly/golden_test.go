@@ -217,6 +217,20 @@ func TestGolden(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%v: unjelly: %v", d.dialect, err)
 					}
+					// The wire decoder, which skips the tree, must give the same value.
+					wv, n, err := u.UnjellyBanana(wire, d.dialect)
+					if err != nil || n != len(wire) {
+						t.Fatalf("%v: UnjellyBanana: %v (%d of %d bytes)", d.dialect, err, n, len(wire))
+					}
+					if pyRepr(wv) != pyRepr(v) && !strings.HasPrefix(e.Python, "<") {
+						t.Errorf("%v: UnjellyBanana gives %s, Unjelly %s", d.dialect, pyRepr(wv), pyRepr(v))
+					}
+					if wb, err := AppendJelly(nil, wv, d.dialect, WithRegistry(reg)); err != nil || !bytes.Equal(wb, wire) {
+						t.Errorf("%v: UnjellyBanana's value re-encodes to % x (%v)", d.dialect, wb, err)
+					}
+					if check := goldenChecks[e.Name]; check != nil {
+						check(t, wv)
+					}
 					if !strings.HasPrefix(e.Python, "<") && !strings.HasSuffix(e.Python, "...") {
 						if got := pyRepr(v); got != e.Python {
 							t.Errorf("%v: decoded %s, Python sent %s", d.dialect, got, e.Python)

@@ -96,6 +96,16 @@ var unjellyTests = []struct {
 func TestUnjellyTable(t *testing.T) {
 	for _, tt := range unjellyTests {
 		t.Run(tt.name, func(t *testing.T) {
+			// The same input as bytes, through the wire decoder, must agree.
+			if wire, err := banana.AppendExpr(nil, tt.sexp, banana.DialectPB); err == nil {
+				v, err := UnjellyBanana(wire, banana.DialectPB)
+				if tt.err != nil && !errors.Is(err, tt.err) {
+					t.Errorf("UnjellyBanana: got %v, want %v", err, tt.err)
+				}
+				if tt.err == nil && (err != nil || pyRepr(v) != tt.repr) {
+					t.Errorf("UnjellyBanana: got %s (%v), want %s", pyRepr(v), err, tt.repr)
+				}
+			}
 			v, err := Unjelly(tt.sexp)
 			if tt.err != nil {
 				var je *Error
@@ -146,6 +156,9 @@ func TestUnjellyDeepNesting(t *testing.T) {
 	}
 	if _, err := Unjelly(exprs[0]); !errors.Is(err, ErrTooDeep) {
 		t.Errorf("from the wire: %v", err)
+	}
+	if _, err := UnjellyBanana(wire, banana.DialectPB); !errors.Is(err, ErrTooDeep) {
+		t.Errorf("UnjellyBanana: %v", err)
 	}
 }
 
