@@ -380,3 +380,110 @@ func bytesRepr(s []byte) string {
 	b.WriteByte(q)
 	return b.String()
 }
+
+// Equal is Python's == on the values jelly gives: numbers compare by value (1 == 1.0 ==
+// True), str and bytes never equal each other, lists and tuples compare element by
+// element (a list never equals a tuple), dicts by their items, sets by their members, and
+// everything else by Go's ==, which is identity for pointers.
+func Equal(a, b any) bool {
+	if x, ok := number(a); ok {
+		y, ok := number(b)
+		return ok && x.Cmp(y) == 0
+	}
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case []byte:
+		y, ok := b.([]byte)
+		return ok && string(x) == string(y)
+	case []any:
+		y, ok := b.([]any)
+		return ok && equalSeq(x, y)
+	case jelly.Tuple:
+		y, ok := b.(jelly.Tuple)
+		return ok && equalSeq(x, y)
+	case jelly.Set:
+		y, ok := b.(jelly.Set)
+		return ok && equalMembers(x, y)
+	case jelly.FrozenSet:
+		y, ok := b.(jelly.FrozenSet)
+		return ok && equalMembers(x, y)
+	case *jelly.Dict:
+		y, ok := b.(*jelly.Dict)
+		if !ok || x == nil || y == nil {
+			return ok && x == y
+		}
+		if x.Len() != y.Len() {
+			return false
+		}
+		for _, it := range x.Items() {
+			v, found := y.Get(it.Key)
+			if !found || !Equal(it.Value, v) {
+				return false
+			}
+		}
+		return true
+	}
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	if ta != tb || !ta.Comparable() {
+		return false
+	}
+	return a == b
+}
+
+func equalSeq(x, y []any) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for i := range x {
+		if !Equal(x[i], y[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func equalMembers(x, y []any) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for _, a := range x {
+		found := false
+		for _, b := range y {
+			if Equal(a, b) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// number gives the value of a Python number (bool, int or float) as a big.Float.
+func number(v any) (*big.Float, bool) {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return big.NewFloat(1), true
+		}
+		return big.NewFloat(0), true
+	case int:
+		return new(big.Float).SetInt64(int64(x)), true
+	case int64:
+		return new(big.Float).SetInt64(x), true
+	case *big.Int:
+		return new(big.Float).SetInt(x), true
+	case float64:
+		if math.IsNaN(x) {
+			return nil, false
+		}
+		return big.NewFloat(x), true
+	}
+	return nil, false
+}

@@ -125,3 +125,31 @@ func TestFailureClassAndType(t *testing.T) {
 		t.Errorf("FailureClass(local) = %s", got)
 	}
 }
+
+func TestEqual(t *testing.T) {
+	same := &thing{}
+	for _, c := range []struct {
+		a, b any
+		want bool
+	}{
+		{int64(1), 1.0, true},
+		{true, int64(1), true},
+		{int64(1), int64(2), false},
+		{"hi", "hi", true},
+		{"hi", []byte("hi"), false},
+		{[]any{int64(1), 1.5, "hi"}, []any{1.0, 1.5, "hi"}, true},
+		{[]any{int64(1)}, jelly.Tuple{int64(1)}, false},
+		{jelly.DictOf(int64(1), int64(2)), jelly.DictOf(1.0, int64(2)), true},
+		{jelly.DictOf(int64(1), int64(2)), jelly.DictOf(int64(1), int64(3)), false},
+		{jelly.Set{int64(1), int64(2)}, jelly.Set{int64(2), int64(1)}, true},
+		{nil, nil, true},
+		{nil, int64(0), false},
+		{same, same, true},
+		{same, &thing{}, false},
+		{math.NaN(), math.NaN(), false},
+	} {
+		if got := Equal(c.a, c.b); got != c.want {
+			t.Errorf("Equal(%s, %s) = %v, want %v", Repr(c.a), Repr(c.b), got, c.want)
+		}
+	}
+}
