@@ -82,7 +82,7 @@ func RemoveSystemEventTrigger(id *TriggerID) error { return Default().RemoveSyst
 func FireSystemEvent(eventType string) { Default().FireSystemEvent(eventType) }
 
 // ListenTCP listens on the default reactor.
-func ListenTCP(port int, factory ProtocolFactory, opts ...ListenOption) (*Port, error) {
+func ListenTCP(port int, factory ProtocolFactory, opts ...ListenOption) (ListeningPort, error) {
 	return Default().ListenTCP(port, factory, opts...)
 }
 
@@ -92,7 +92,7 @@ func ConnectTCP(host string, port int, factory ClientFactory, opts ...ConnectOpt
 }
 
 // ListenUNIX listens on a UNIX socket with the default reactor.
-func ListenUNIX(path string, factory ProtocolFactory, opts ...ListenOption) (*Port, error) {
+func ListenUNIX(path string, factory ProtocolFactory, opts ...ListenOption) (ListeningPort, error) {
 	return Default().ListenUNIX(path, factory, opts...)
 }
 

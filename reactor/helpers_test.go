@@ -184,10 +184,11 @@ func spin(t testing.TB, r *Reactor, cond func() bool) {
 
 func listenLocal(t testing.TB, r *Reactor, f ProtocolFactory) (*Port, int) {
 	t.Helper()
-	p, err := r.ListenTCP(0, f, Interface("127.0.0.1"))
+	lp, err := r.ListenTCP(0, f, Interface("127.0.0.1"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	p := lp.(*Port)
 	t.Cleanup(func() { p.connectionLostNow() })
 	return p, p.GetHost().(*net.TCPAddr).Port
 }

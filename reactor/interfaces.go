@@ -244,13 +244,13 @@ type ReactorThreads interface {
 
 // ReactorTCP is IReactorTCP.
 type ReactorTCP interface {
-	ListenTCP(port int, factory ProtocolFactory, opts ...ListenOption) (*Port, error)
+	ListenTCP(port int, factory ProtocolFactory, opts ...ListenOption) (ListeningPort, error)
 	ConnectTCP(host string, port int, factory ClientFactory, opts ...ConnectOption) Connector
 }
 
 // ReactorUNIX is IReactorUNIX.
 type ReactorUNIX interface {
-	ListenUNIX(path string, factory ProtocolFactory, opts ...ListenOption) (*Port, error)
+	ListenUNIX(path string, factory ProtocolFactory, opts ...ListenOption) (ListeningPort, error)
 	ConnectUNIX(path string, factory ClientFactory, opts ...ConnectOption) Connector
 }
 

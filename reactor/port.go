@@ -62,8 +62,10 @@ var _ ReadDescriptor = (*Port)(nil)
 
 // ListenTCP listens on port (0 picks a free one; GetHost tells which) and serves each
 // accepted connection with a protocol from factory. Binding happens now: failure returns a
-// *CannotListenError. SO_REUSEADDR is set.
-func (r *Reactor) ListenTCP(port int, factory ProtocolFactory, opts ...ListenOption) (*Port, error) {
+// *CannotListenError. SO_REUSEADDR is set. The port is a *Port (type-assert it to restart
+// a stopped port with StartListening); the result type is the interface so that test
+// doubles such as reactortest.MemoryReactor satisfy ReactorTCP too.
+func (r *Reactor) ListenTCP(port int, factory ProtocolFactory, opts ...ListenOption) (ListeningPort, error) {
 	p := &Port{r: r, factory: factory, port: port, fd: -1, cfg: listenConfig{backlog: 50, mode: 0o666}}
 	for _, o := range opts {
 		o(&p.cfg)
@@ -75,7 +77,7 @@ func (r *Reactor) ListenTCP(port int, factory ProtocolFactory, opts ...ListenOpt
 }
 
 // ListenUNIX listens on a UNIX socket at path (see Mode and WantPID).
-func (r *Reactor) ListenUNIX(path string, factory ProtocolFactory, opts ...ListenOption) (*Port, error) {
+func (r *Reactor) ListenUNIX(path string, factory ProtocolFactory, opts ...ListenOption) (ListeningPort, error) {
 	p := &Port{r: r, factory: factory, path: path, fd: -1, cfg: listenConfig{backlog: 50, mode: 0o666}}
 	for _, o := range opts {
 		o(&p.cfg)

@@ -783,7 +783,7 @@ func TestIPv6Loopback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.connectionLostNow()
+	defer p.(*Port).connectionLostNow()
 	client := &recorder{onMade: func(p *recorder) { p.Transport.Write([]byte("v6")) }}
 	r.ConnectTCP("::1", p.GetHost().(*net.TCPAddr).Port, &testFactory{build: func(net.Addr) Protocol { return client }})
 	spin(t, r, func() bool { return string(client.data) == "v6" })

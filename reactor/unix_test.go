@@ -92,7 +92,7 @@ func TestUNIXWantPID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer plain.connectionLostNow()
+	defer plain.(*Port).connectionLostNow()
 	cf := &testFactory{}
 	r.ConnectUNIX(path, cf, CheckPID(true))
 	spin(t, r, func() bool { return len(cf.failed) == 1 })
