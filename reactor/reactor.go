@@ -218,7 +218,7 @@ func (r *Reactor) timeout() int {
 	if d > longest {
 		d = longest
 	}
-	return int((d + time.Millisecond - 1) / time.Millisecond)
+	return msCeil(d)
 }
 
 // runUntilCurrent is steps 1-5 of an iteration (core-semantics 3.3): thread calls queued so
@@ -387,7 +387,7 @@ func (r *Reactor) Iterate(delay time.Duration) {
 		r.doIteration(0)
 		return
 	}
-	r.doIteration(int((delay + time.Millisecond - 1) / time.Millisecond))
+	r.doIteration(msCeil(delay))
 }
 
 func (r *Reactor) mainLoop() {
