@@ -19,6 +19,7 @@ var (
 	float64Type = typeWord(float64(0))
 	bytesType   = typeWord([]byte(nil))
 	listType    = typeWord([]any(nil))
+	rawType     = typeWord(Raw(nil))
 )
 
 func boxAt(typ, p unsafe.Pointer) (x any) {
@@ -38,7 +39,16 @@ type boxes struct {
 	floats []float64
 	strs   [][]byte
 	lists  [][]any
+	raws   []Raw
 	items  []any // storage carved into lists
+}
+
+func (b *boxes) raw(v Raw, remaining int) any {
+	if len(b.raws) == cap(b.raws) {
+		b.raws = make([]Raw, 0, chunkLen(remaining))
+	}
+	b.raws = append(b.raws, v)
+	return boxAt(rawType, unsafe.Pointer(&b.raws[len(b.raws)-1]))
 }
 
 func (b *boxes) int64(v int64, remaining int) any {

@@ -9,6 +9,9 @@ type Options struct {
 	SizeLimit int
 	// PrefixLimit caps received prefixes in bytes. 0 means PrefixLimit (64).
 	PrefixLimit int
+	// Raw makes Feed return each expression after negotiation as its bytes (a Raw)
+	// rather than a tree; see Raw.
+	Raw bool
 	// Dialects lists the dialects this side knows, in order of preference: a server
 	// offers them in this order, a client accepts the first of the server's offer that
 	// appears here. nil means Twisted's knownDialects, [DialectPB, DialectNone].
@@ -49,6 +52,7 @@ type Conn struct {
 	sizeLimit int
 	dec       Decoder
 	ready     bool
+	raw       bool
 	exprs     []any
 	toSend    []byte
 }
@@ -56,7 +60,7 @@ type Conn struct {
 // NewConn returns the banana state of a new connection. isClient selects the role in
 // dialect negotiation (the server speaks first).
 func NewConn(isClient bool, opts Options) *Conn {
-	c := &Conn{isClient: isClient, dialects: opts.Dialects, sizeLimit: opts.SizeLimit}
+	c := &Conn{isClient: isClient, dialects: opts.Dialects, sizeLimit: opts.SizeLimit, raw: opts.Raw}
 	if len(c.dialects) == 0 {
 		c.dialects = defaultDialects
 	}
@@ -169,6 +173,7 @@ func (c *Conn) knows(d Dialect) bool {
 func (c *Conn) selectDialect(d Dialect) {
 	c.dec.Dialect = d
 	c.ready = true
+	c.dec.Raw = c.raw
 }
 
 // AppendExpr appends x encoded in the connection's dialect (VOCAB compression once "pb"

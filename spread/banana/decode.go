@@ -27,6 +27,9 @@ type Decoder struct {
 	SizeLimit int
 	// PrefixLimit caps prefixes in bytes; 0 means PrefixLimit (64).
 	PrefixLimit int
+	// Raw makes the decoder return each expression as its bytes (Raw) instead of a tree.
+	// It may be switched on between expressions.
+	Raw bool
 
 	pending []byte  // bytes received but not yet consumed
 	stack   []frame // lists under construction, innermost last
@@ -34,6 +37,9 @@ type Decoder struct {
 	boxes   boxes   // storage for boxing decoded values (box.go)
 	out     []any   // Feed's result while feeding
 	err     error
+
+	rawStack []uint64 // Raw mode: elements still needed by each open list
+	rawScan  int      // Raw mode: where parsing resumes inside pending
 }
 
 type frame struct {
@@ -114,6 +120,9 @@ func (d *Decoder) feed(data []byte, out sink) error {
 	prefixLimit := d.PrefixLimit
 	if prefixLimit <= 0 {
 		prefixLimit = PrefixLimit
+	}
+	if d.Raw {
+		return d.feedRaw(data, out, sizeLimit, prefixLimit)
 	}
 	buf := data
 	fromPending := false
@@ -208,8 +217,11 @@ func (d *Decoder) feed(data []byte, out sink) error {
 		// Deliver the item, closing every list it completes.
 		for {
 			if len(d.stack) == 0 {
-				if err = out.expr(item); err != nil {
-					break
+				if err = out.expr(item); err == nil && d.Raw {
+					// Negotiation switched to Raw mode: the rest of the input is raw.
+					rest := buf[pos:]
+					d.pending = d.pending[:0]
+					return d.feedRaw(rest, out, sizeLimit, prefixLimit)
 				}
 				break
 			}

@@ -54,6 +54,15 @@
 // which Twisted answers with loseConnection, from the errors it answers by aborting the
 // connection.
 //
+// # Raw expressions
+//
+// With Decoder.Raw (Options.Raw for a Conn) each complete expression comes out as its
+// bytes, a Raw, checked token by token but not built into a tree. Raw.Elements takes a
+// message apart one level deep, and the jelly package's Unjellier.UnjellyBanana decodes
+// a jelly part straight into Go values. For messages with large or dictionary-heavy
+// arguments this is several times cheaper than building the tree; for small calls the
+// tree path costs about the same.
+//
 // Encode and Decode mirror Twisted's module-level banana.encode and banana.decode, which
-// use the "none" dialect.
+// use the "none" dialect; Format prints an expression in Twisted's notation.
 package banana

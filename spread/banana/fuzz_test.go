@@ -68,6 +68,34 @@ func FuzzBananaDecode(f *testing.F) {
 		if len(got) != len(exprs) {
 			t.Fatalf("whole gave %d expressions, split %d", len(exprs), len(got))
 		}
+		// Raw mode finds the same expressions and fails the same way.
+		rd := Decoder{Dialect: DialectPB, Raw: true}
+		raws, rerr := rd.Feed(data[:at], nil)
+		if rerr == nil {
+			raws, rerr = rd.Feed(data[at:], raws)
+		}
+		if (err == nil) != (rerr == nil) || (err != nil && !errors.Is(rerr, errors.Unwrap(err))) {
+			t.Fatalf("tree: %v, raw: %v", err, rerr)
+		}
+		if len(raws) != len(exprs) {
+			t.Fatalf("tree gave %d expressions, raw %d", len(exprs), len(raws))
+		}
+		for i, r := range raws {
+			x, err := r.(Raw).Decode(DialectPB)
+			if err != nil {
+				t.Fatalf("raw %d does not decode: %v", i, err)
+			}
+			a, err1 := AppendExpr(nil, x, DialectPB)
+			b, err2 := AppendExpr(nil, exprs[i], DialectPB)
+			if (err1 == nil) != (err2 == nil) || !bytes.Equal(a, b) {
+				t.Fatalf("raw %d differs from the tree", i)
+			}
+			if el, err := r.(Raw).Elements(DialectPB); err == nil {
+				if l, ok := exprs[i].([]any); !ok || len(l) != len(el) {
+					t.Fatalf("raw %d: %d elements, tree %#v", i, len(el), exprs[i])
+				}
+			}
+		}
 		for _, x := range exprs {
 			enc, err := AppendExpr(nil, x, DialectPB)
 			if err != nil {

@@ -1,0 +1,283 @@
+package banana
+
+import (
+	"encoding/binary"
+	"math"
+	"strconv"
+)
+
+// Raw is the exact encoding of one complete expression. A Decoder (or Conn) with Raw set
+// returns each top-level expression as a Raw instead of a tree: the bytes are checked
+// token by token (limits, vocabulary, type bytes) but no values are built, so a receiver
+// can take a message apart with Elements and hand the parts that are jelly straight to
+// jelly's Unjellier.UnjellyBanana, never building the s-expression tree at all.
+type Raw []byte
+
+// Decode returns the tree of r, as a Decoder without Raw would have produced it.
+func (r Raw) Decode(d Dialect) (any, error) {
+	dec := Decoder{Dialect: d}
+	var first firstSink
+	if err := dec.feed(r, &first); err != nil {
+		return nil, err
+	}
+	if !first.found {
+		return nil, newError(ErrIncomplete, "no complete expression in "+strconv.Itoa(len(r))+" bytes")
+	}
+	return first.x, nil
+}
+
+// Elements takes apart a raw list one level deep: atoms become their values ([]byte,
+// int64 or *big.Int, float64; byte strings are fresh copies), nested lists stay Raw
+// (aliasing r). PB uses it to read a message's command and ids and then unjelly only the
+// parts that are jelly.
+func (r Raw) Elements(d Dialect) ([]any, error) {
+	typ, n, next, err := rawToken(r, 0, d)
+	if err != nil {
+		return nil, err
+	}
+	if typ != List {
+		return nil, newError(ErrUnsupportedType, "raw expression is not a list")
+	}
+	out := make([]any, 0, min(int(n), len(r)))
+	var bx boxes // one chunk per kind of value instead of one allocation per value
+	var text []byte
+	pos := next
+	for i := uint64(0); i < n; i++ {
+		typ, m, next, err := rawToken(r, pos, d)
+		if err != nil {
+			return nil, err
+		}
+		left := len(r) - pos
+		switch typ {
+		case List:
+			end, err := rawSkip(r, next, m, d)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, bx.raw(r[pos:end:end], left))
+			pos = end
+			continue
+		case String, Vocab:
+			var b []byte
+			if typ == String {
+				b, pos = r[next:next+int(m)], next+int(m)
+			} else {
+				b, pos = vocabBytes[m], next
+			}
+			if cap(text)-len(text) < len(b) {
+				text = make([]byte, 0, max(len(b), min(left, 4096)))
+			}
+			k := len(text)
+			text = append(text, b...)
+			out = append(out, bx.bytes(text[k:k+len(b):k+len(b)], left))
+		case Float:
+			out = append(out, bx.float64(math.Float64frombits(binary.BigEndian.Uint64(r[next:])), left))
+			pos = next + 8
+		default: // integers
+			p := pos
+			for r[p] < 0x80 {
+				p++
+			}
+			if v, over := prefixValue(r[pos:p]); !over && v <= math.MaxInt64 {
+				if typ == Neg || typ == LongNeg {
+					out = append(out, bx.int64(-int64(v), left))
+				} else {
+					out = append(out, bx.int64(int64(v), left))
+				}
+			} else {
+				out = append(out, intValue(r[pos:p], typ == Neg || typ == LongNeg))
+			}
+			pos = next
+		}
+	}
+	return out, nil
+}
+
+// rawToken reads the token at pos with the default limits: its type, prefix value and
+// the position after the type byte. Strings and floats must have their payload.
+func rawToken(r []byte, pos int, d Dialect) (typ byte, n uint64, next int, err error) {
+	p := pos
+	for p < len(r) && r[p] < 0x80 {
+		p++
+	}
+	if p-pos > PrefixLimit {
+		return 0, 0, 0, errPrefixComplete(PrefixLimit)
+	}
+	if p == len(r) {
+		return 0, 0, 0, newError(ErrIncomplete, "raw expression truncated")
+	}
+	v, over := prefixValue(r[pos:p])
+	typ, next = r[p], p+1
+	switch typ {
+	case List:
+		if over || v > SizeLimit {
+			return 0, 0, 0, errListTooLong
+		}
+	case String:
+		if over || v > SizeLimit {
+			return 0, 0, 0, errStringTooLong
+		}
+		if uint64(len(r)-next) < v {
+			return 0, 0, 0, newError(ErrIncomplete, "raw expression truncated")
+		}
+	case Float:
+		if len(r)-next < 8 {
+			return 0, 0, 0, newError(ErrIncomplete, "raw expression truncated")
+		}
+	case Vocab:
+		if over || v == 0 || v >= uint64(len(Vocabulary)) {
+			return 0, 0, 0, newError(ErrUnknownVocab, "unknown vocabulary index "+prefixString(r[pos:p]))
+		}
+		if d != DialectPB {
+			return 0, 0, 0, errVocabNotAllowed
+		}
+	case Int, Neg, LongInt, LongNeg:
+	default:
+		return 0, 0, 0, newError(ErrInvalidTypeByte, "Invalid Type Byte 0x"+strconv.FormatUint(uint64(typ), 16))
+	}
+	return typ, v, next, nil
+}
+
+// rawSkip returns the end of count expressions starting at pos, iteratively.
+func rawSkip(r []byte, pos int, count uint64, d Dialect) (int, error) {
+	stack := []uint64{count}
+	for len(stack) > 0 {
+		if stack[len(stack)-1] == 0 {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		stack[len(stack)-1]--
+		typ, n, next, err := rawToken(r, pos, d)
+		if err != nil {
+			return 0, err
+		}
+		switch typ {
+		case List:
+			stack = append(stack, n)
+			pos = next
+		case String:
+			pos = next + int(n)
+		case Float:
+			pos = next + 8
+		default:
+			pos = next
+		}
+	}
+	return pos, nil
+}
+
+// feedRaw is feed for Raw mode: it tracks only how many elements each open list still
+// needs, keeps the bytes of the unfinished top-level expression, and emits each finished
+// expression's bytes.
+func (d *Decoder) feedRaw(data []byte, out sink, sizeLimit, prefixLimit int) error {
+	buf := data
+	fromPending := false
+	pos := 0
+	if len(d.pending) > 0 {
+		d.pending = append(d.pending, data...)
+		buf = d.pending
+		fromPending = true
+		pos = d.rawScan
+	}
+	start := 0 // where the current top-level expression begins
+	var err error
+loop:
+	for pos < len(buf) {
+		p := pos
+		for p < len(buf) && buf[p] < 0x80 {
+			p++
+		}
+		if p == len(buf) {
+			if p-pos > prefixLimit {
+				err = errPrefixPending(prefixLimit)
+			}
+			break
+		}
+		if p-pos > prefixLimit {
+			err = errPrefixComplete(prefixLimit)
+			break
+		}
+		n, over := prefixValue(buf[pos:p])
+		rest := p + 1
+		switch buf[p] {
+		case List:
+			if over || n > uint64(sizeLimit) {
+				err = errListTooLong
+				break loop
+			}
+			pos = rest
+			if n > 0 {
+				d.rawStack = append(d.rawStack, n)
+				continue loop
+			}
+		case String:
+			if over || n > uint64(sizeLimit) {
+				err = errStringTooLong
+				break loop
+			}
+			if uint64(len(buf)-rest) < n {
+				break loop // wait for the payload
+			}
+			pos = rest + int(n)
+		case Int, LongInt, Neg, LongNeg:
+			pos = rest
+		case Float:
+			if len(buf)-rest < 8 {
+				break loop
+			}
+			pos = rest + 8
+		case Vocab:
+			if over || n == 0 || n >= uint64(len(Vocabulary)) {
+				err = newError(ErrUnknownVocab, "unknown vocabulary index "+prefixString(buf[pos:p]))
+				break loop
+			}
+			if d.Dialect != DialectPB {
+				err = errVocabNotAllowed
+				break loop
+			}
+			pos = rest
+		default:
+			err = newError(ErrInvalidTypeByte, "Invalid Type Byte 0x"+strconv.FormatUint(uint64(buf[p]), 16))
+			break loop
+		}
+		// One element finished: close the lists it completes.
+		for len(d.rawStack) > 0 {
+			top := len(d.rawStack) - 1
+			d.rawStack[top]--
+			if d.rawStack[top] > 0 {
+				break
+			}
+			d.rawStack = d.rawStack[:top]
+		}
+		if len(d.rawStack) == 0 {
+			raw := d.bytes(buf[start:pos], len(buf)-start)
+			if err = out.expr(d.boxes.raw(raw, len(buf)-pos)); err != nil {
+				break
+			}
+			start = pos
+		}
+	}
+	if err != nil {
+		d.err = err
+		d.pending = nil
+		d.rawStack = nil
+		return err
+	}
+	tail := buf[start:]
+	d.rawScan = pos - start
+	switch {
+	case len(tail) == 0:
+		if fromPending && cap(d.pending) > 64<<10 {
+			d.pending = nil
+		} else {
+			d.pending = d.pending[:0]
+		}
+	case fromPending && start == 0:
+		// Still the same expression: keep the buffer as it is.
+	case fromPending:
+		d.pending = d.pending[:copy(d.pending, tail)]
+	default:
+		d.pending = append(d.pending[:0], tail...)
+	}
+	return nil
+}
