@@ -22,14 +22,21 @@ import (
 // As in Twisted, the Deferred fires from a CallLater(0) after the connection is made (or
 // fails), and cancelling it disconnects the attempt or the new connection.
 type ClientCreator struct {
-	// Reactor must provide CallLater and ConnectTCP/ConnectUNIX: a *reactor.Reactor or a
-	// reactortest.MemoryReactorClock. nil means the default reactor.
-	Reactor     any
+	// Reactor connects and schedules the delivery: a *reactor.Reactor, a
+	// reactortest.MemoryReactorClock, or nil for the default reactor.
+	Reactor     ClientCreatorReactor
 	newProtocol func() IProtocol
 }
 
+// ClientCreatorReactor is what a ClientCreator needs of its reactor.
+type ClientCreatorReactor interface {
+	reactor.ReactorTime
+	reactor.ReactorTCP
+	reactor.ReactorUNIX
+}
+
 // NewClientCreator returns a ClientCreator for protocols made by newProtocol.
-func NewClientCreator(r any, newProtocol func() IProtocol) *ClientCreator {
+func NewClientCreator(r ClientCreatorReactor, newProtocol func() IProtocol) *ClientCreator {
 	return &ClientCreator{Reactor: r, newProtocol: newProtocol}
 }
 
@@ -38,13 +45,9 @@ func (cc *ClientCreator) ConnectTCP(host string, port int, timeout time.Duration
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
-	r := orDefault(cc.Reactor)
-	c, ok := r.(connectorTCP)
-	if !ok {
-		return deferred.Fail(&NotAReactorError{cc.Reactor, "connect over TCP"})
-	}
+	r := cc.reactor()
 	return cc.connect(r, func(f IClientFactory) Connector {
-		return c.ConnectTCP(host, port, f, append([]reactor.ConnectOption{reactor.Timeout(timeout)}, opts...)...)
+		return r.ConnectTCP(host, port, f, append([]reactor.ConnectOption{reactor.Timeout(timeout)}, opts...)...)
 	})
 }
 
@@ -53,21 +56,20 @@ func (cc *ClientCreator) ConnectUNIX(path string, timeout time.Duration, opts ..
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
-	r := orDefault(cc.Reactor)
-	c, ok := r.(connectorUNIX)
-	if !ok {
-		return deferred.Fail(&NotAReactorError{cc.Reactor, "connect to a UNIX socket"})
-	}
+	r := cc.reactor()
 	return cc.connect(r, func(f IClientFactory) Connector {
-		return c.ConnectUNIX(path, f, append([]reactor.ConnectOption{reactor.Timeout(timeout)}, opts...)...)
+		return r.ConnectUNIX(path, f, append([]reactor.ConnectOption{reactor.Timeout(timeout)}, opts...)...)
 	})
 }
 
-func (cc *ClientCreator) connect(r any, start func(IClientFactory) Connector) *deferred.Deferred {
-	clock, ok := r.(reactor.ReactorTime)
-	if !ok {
-		return deferred.Fail(&NotAReactorError{cc.Reactor, "schedule calls"})
+func (cc *ClientCreator) reactor() ClientCreatorReactor {
+	if cc.Reactor == nil {
+		return reactor.Default()
 	}
+	return cc.Reactor
+}
+
+func (cc *ClientCreator) connect(clock reactor.ReactorTime, start func(IClientFactory) Connector) *deferred.Deferred {
 	f := &instanceFactory{clock: clock, instance: cc.newProtocol()}
 	var connector Connector
 	d := deferred.New(func(*deferred.Deferred) {

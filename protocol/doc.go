@@ -81,8 +81,9 @@
 //		return nil, nil
 //	})
 //
-// Endpoints take their reactor as an any: a *reactor.Reactor, a test double from
-// reactortest, or nil for the default reactor.
+// Endpoints take their reactor as a reactor.ReactorTCP or reactor.ReactorUNIX: a
+// *reactor.Reactor, a test double such as reactortest.MemoryReactor, or nil for the
+// default reactor.
 //
 // Like the reactor they run on, everything here belongs to the reactor goroutine.
 package protocol

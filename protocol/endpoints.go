@@ -29,48 +29,25 @@ type StreamClientEndpoint interface {
 	Connect(factory IProtocolFactory) *deferred.Deferred
 }
 
-// Endpoints take their reactor as an "any" so that both the real reactor (whose ListenTCP
-// returns *reactor.Port) and test doubles such as reactortest.MemoryReactor (which return a
-// reactor.ListeningPort) fit; Go has no covariant results. A nil reactor means the default
-// reactor. These adapters find the methods.
+// Reactor is what ServerFromString and ClientFromString need of a reactor: TCP and UNIX
+// sockets. A *reactor.Reactor and reactortest.MemoryReactor provide it.
+type Reactor interface {
+	reactor.ReactorTCP
+	reactor.ReactorUNIX
+}
 
-type (
-	portListenerTCP interface {
-		ListenTCP(int, IProtocolFactory, ...reactor.ListenOption) (*reactor.Port, error)
-	}
-	ifaceListenerTCP interface {
-		ListenTCP(int, IProtocolFactory, ...reactor.ListenOption) (reactor.ListeningPort, error)
-	}
-	portListenerUNIX interface {
-		ListenUNIX(string, IProtocolFactory, ...reactor.ListenOption) (*reactor.Port, error)
-	}
-	ifaceListenerUNIX interface {
-		ListenUNIX(string, IProtocolFactory, ...reactor.ListenOption) (reactor.ListeningPort, error)
-	}
-	connectorTCP interface {
-		ConnectTCP(string, int, IClientFactory, ...reactor.ConnectOption) reactor.Connector
-	}
-	connectorUNIX interface {
-		ConnectUNIX(string, IClientFactory, ...reactor.ConnectOption) reactor.Connector
-	}
-)
-
-func orDefault(r any) any {
+func tcpReactor(r reactor.ReactorTCP) reactor.ReactorTCP {
 	if r == nil {
 		return reactor.Default()
 	}
 	return r
 }
 
-// NotAReactorError is the failure of an endpoint whose Reactor cannot do what it needs
-// (listen or connect over TCP or UNIX sockets).
-type NotAReactorError struct {
-	Reactor any
-	Need    string
-}
-
-func (e *NotAReactorError) Error() string {
-	return fmt.Sprintf("protocol: %T cannot %s", e.Reactor, e.Need)
+func unixReactor(r reactor.ReactorUNIX) reactor.ReactorUNIX {
+	if r == nil {
+		return reactor.Default()
+	}
+	return r
 }
 
 func listenResult(p reactor.ListeningPort, err error) *deferred.Deferred {
@@ -94,7 +71,7 @@ func listenSafely(f func() *deferred.Deferred) (d *deferred.Deferred) {
 // TCP4ServerEndpoint listens on a TCP port (Twisted's TCP4ServerEndpoint).
 type TCP4ServerEndpoint struct {
 	// Reactor listens: a *reactor.Reactor, a test double, or nil for the default reactor.
-	Reactor any
+	Reactor reactor.ReactorTCP
 	// Port is the port to listen on; 0 picks a free one.
 	Port int
 	// Backlog is the listen queue length (50 by default).
@@ -105,7 +82,7 @@ type TCP4ServerEndpoint struct {
 
 // NewTCP4ServerEndpoint returns an endpoint listening on port on all IPv4 interfaces with a
 // backlog of 50; set Interface and Backlog to change them.
-func NewTCP4ServerEndpoint(r any, port int) *TCP4ServerEndpoint {
+func NewTCP4ServerEndpoint(r reactor.ReactorTCP, port int) *TCP4ServerEndpoint {
 	return &TCP4ServerEndpoint{Reactor: r, Port: port, Backlog: 50}
 }
 
@@ -120,14 +97,7 @@ func (e *TCP4ServerEndpoint) listenOptions() []reactor.ListenOption {
 // Listen listens with factory; see StreamServerEndpoint.
 func (e *TCP4ServerEndpoint) Listen(factory IProtocolFactory) *deferred.Deferred {
 	return listenSafely(func() *deferred.Deferred {
-		switch r := orDefault(e.Reactor).(type) {
-		case portListenerTCP:
-			return listenResult(r.ListenTCP(e.Port, factory, e.listenOptions()...))
-		case ifaceListenerTCP:
-			return listenResult(r.ListenTCP(e.Port, factory, e.listenOptions()...))
-		default:
-			return deferred.Fail(&NotAReactorError{e.Reactor, "listen on TCP"})
-		}
+		return listenResult(tcpReactor(e.Reactor).ListenTCP(e.Port, factory, e.listenOptions()...))
 	})
 }
 
@@ -135,14 +105,14 @@ func (e *TCP4ServerEndpoint) Listen(factory IProtocolFactory) *deferred.Deferred
 type TCP6ServerEndpoint struct{ TCP4ServerEndpoint }
 
 // NewTCP6ServerEndpoint returns an endpoint listening on port on all IPv6 interfaces.
-func NewTCP6ServerEndpoint(r any, port int) *TCP6ServerEndpoint {
+func NewTCP6ServerEndpoint(r reactor.ReactorTCP, port int) *TCP6ServerEndpoint {
 	return &TCP6ServerEndpoint{TCP4ServerEndpoint{Reactor: r, Port: port, Backlog: 50, Interface: "::"}}
 }
 
 // TCP4ClientEndpoint connects over TCP (Twisted's TCP4ClientEndpoint).
 type TCP4ClientEndpoint struct {
 	// Reactor connects: a *reactor.Reactor, a test double, or nil for the default reactor.
-	Reactor any
+	Reactor reactor.ReactorTCP
 	Host    string
 	Port    int
 	// Timeout is how long an attempt may take (30 s by default; negative: no timeout).
@@ -154,7 +124,7 @@ type TCP4ClientEndpoint struct {
 }
 
 // NewTCP4ClientEndpoint returns an endpoint connecting to host:port with a 30 s timeout.
-func NewTCP4ClientEndpoint(r any, host string, port int) *TCP4ClientEndpoint {
+func NewTCP4ClientEndpoint(r reactor.ReactorTCP, host string, port int) *TCP4ClientEndpoint {
 	return &TCP4ClientEndpoint{Reactor: r, Host: host, Port: port, Timeout: 30 * time.Second}
 }
 
@@ -174,10 +144,7 @@ func (e *TCP4ClientEndpoint) connectOptions() []reactor.ConnectOption {
 
 // Connect connects a protocol from factory; see StreamClientEndpoint.
 func (e *TCP4ClientEndpoint) Connect(factory IProtocolFactory) *deferred.Deferred {
-	r, ok := orDefault(e.Reactor).(connectorTCP)
-	if !ok {
-		return deferred.Fail(&NotAReactorError{e.Reactor, "connect over TCP"})
-	}
+	r := tcpReactor(e.Reactor)
 	return connectWrapped(factory, func(wf IClientFactory) {
 		r.ConnectTCP(e.Host, e.Port, wf, e.connectOptions()...)
 	})
@@ -185,7 +152,8 @@ func (e *TCP4ClientEndpoint) Connect(factory IProtocolFactory) *deferred.Deferre
 
 // UNIXServerEndpoint listens on a UNIX socket (Twisted's UNIXServerEndpoint).
 type UNIXServerEndpoint struct {
-	Reactor any
+	// Reactor listens: a *reactor.Reactor, a test double, or nil for the default reactor.
+	Reactor reactor.ReactorUNIX
 	Address string
 	Backlog int
 	// Mode is the socket file's permissions (0666 by default).
@@ -196,7 +164,7 @@ type UNIXServerEndpoint struct {
 
 // NewUNIXServerEndpoint returns an endpoint listening at path with Twisted's defaults
 // (backlog 50, mode 0666, no lock file).
-func NewUNIXServerEndpoint(r any, path string) *UNIXServerEndpoint {
+func NewUNIXServerEndpoint(r reactor.ReactorUNIX, path string) *UNIXServerEndpoint {
 	return &UNIXServerEndpoint{Reactor: r, Address: path, Backlog: 50, Mode: 0o666}
 }
 
@@ -214,20 +182,14 @@ func (e *UNIXServerEndpoint) listenOptions() []reactor.ListenOption {
 // Listen listens with factory; see StreamServerEndpoint.
 func (e *UNIXServerEndpoint) Listen(factory IProtocolFactory) *deferred.Deferred {
 	return listenSafely(func() *deferred.Deferred {
-		switch r := orDefault(e.Reactor).(type) {
-		case portListenerUNIX:
-			return listenResult(r.ListenUNIX(e.Address, factory, e.listenOptions()...))
-		case ifaceListenerUNIX:
-			return listenResult(r.ListenUNIX(e.Address, factory, e.listenOptions()...))
-		default:
-			return deferred.Fail(&NotAReactorError{e.Reactor, "listen on a UNIX socket"})
-		}
+		return listenResult(unixReactor(e.Reactor).ListenUNIX(e.Address, factory, e.listenOptions()...))
 	})
 }
 
 // UNIXClientEndpoint connects to a UNIX socket (Twisted's UNIXClientEndpoint).
 type UNIXClientEndpoint struct {
-	Reactor any
+	// Reactor connects: a *reactor.Reactor, a test double, or nil for the default reactor.
+	Reactor reactor.ReactorUNIX
 	Path    string
 	// Timeout is how long an attempt may take (30 s by default; negative: no timeout).
 	Timeout time.Duration
@@ -236,16 +198,13 @@ type UNIXClientEndpoint struct {
 }
 
 // NewUNIXClientEndpoint returns an endpoint connecting to path with a 30 s timeout.
-func NewUNIXClientEndpoint(r any, path string) *UNIXClientEndpoint {
+func NewUNIXClientEndpoint(r reactor.ReactorUNIX, path string) *UNIXClientEndpoint {
 	return &UNIXClientEndpoint{Reactor: r, Path: path, Timeout: 30 * time.Second}
 }
 
 // Connect connects a protocol from factory; see StreamClientEndpoint.
 func (e *UNIXClientEndpoint) Connect(factory IProtocolFactory) *deferred.Deferred {
-	r, ok := orDefault(e.Reactor).(connectorUNIX)
-	if !ok {
-		return deferred.Fail(&NotAReactorError{e.Reactor, "connect to a UNIX socket"})
-	}
+	r := unixReactor(e.Reactor)
 	timeout := e.Timeout
 	if timeout == 0 {
 		timeout = 30 * time.Second

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gotwisted/twisted/reactor"
 )
 
 // ServerFromString builds a server endpoint from a strports description (Twisted's
@@ -22,7 +24,7 @@ import (
 // ("unix:/srv/a\:b" is the path /srv/a:b; see QuoteStringArgument). The type is matched
 // case-insensitively. An unknown type gives *UnknownEndpointTypeError; a bad argument a
 // *DescriptionError. SSL and plugin types are not supported.
-func ServerFromString(r any, description string) (StreamServerEndpoint, error) {
+func ServerFromString(r Reactor, description string) (StreamServerEndpoint, error) {
 	args, kw := parseDescription(description)
 	bad := func(reason string) error { return &DescriptionError{Description: description, Reason: reason} }
 	if len(args) == 0 {
@@ -32,7 +34,7 @@ func ServerFromString(r any, description string) (StreamServerEndpoint, error) {
 	args = args[1:]
 	switch typ {
 	case "tcp", "tcp6":
-		ep := &TCP4ServerEndpoint{Reactor: r, Backlog: 50}
+		ep := &TCP4ServerEndpoint{Reactor: tcpOf(r), Backlog: 50}
 		if typ == "tcp6" {
 			ep.Interface = "::"
 		}
@@ -60,7 +62,7 @@ func ServerFromString(r any, description string) (StreamServerEndpoint, error) {
 		}
 		return ep, nil
 	case "unix":
-		ep := &UNIXServerEndpoint{Reactor: r, Backlog: 50, Mode: 0o666, WantPID: true}
+		ep := &UNIXServerEndpoint{Reactor: unixOf(r), Backlog: 50, Mode: 0o666, WantPID: true}
 		values, err := bindArgs(args, kw, []string{"address", "mode", "backlog", "lockfile"}, bad)
 		if err != nil {
 			return nil, err
@@ -105,7 +107,7 @@ func ServerFromString(r any, description string) (StreamServerEndpoint, error) {
 //
 // Host and port may be positional or keywords, in any mix; timeout is in whole seconds
 // (timeout=0 means no timeout). The grammar is ServerFromString's.
-func ClientFromString(r any, description string) (StreamClientEndpoint, error) {
+func ClientFromString(r Reactor, description string) (StreamClientEndpoint, error) {
 	args, kw := parseDescription(description)
 	bad := func(reason string) error { return &DescriptionError{Description: description, Reason: reason} }
 	if len(args) == 0 {
@@ -130,7 +132,7 @@ func ClientFromString(r any, description string) (StreamClientEndpoint, error) {
 		default:
 			return nil, bad("too many positional arguments")
 		}
-		ep := &TCP4ClientEndpoint{Reactor: r, Timeout: 30 * time.Second}
+		ep := &TCP4ClientEndpoint{Reactor: tcpOf(r), Timeout: 30 * time.Second}
 		for k, v := range kw {
 			var err error
 			switch k {
@@ -169,7 +171,7 @@ func ClientFromString(r any, description string) (StreamClientEndpoint, error) {
 		default:
 			return nil, bad("too many positional arguments")
 		}
-		ep := &UNIXClientEndpoint{Reactor: r, Timeout: 30 * time.Second}
+		ep := &UNIXClientEndpoint{Reactor: unixOf(r), Timeout: 30 * time.Second}
 		for k, v := range kw {
 			var err error
 			switch k {
@@ -243,4 +245,20 @@ func portArg(s string, bad func(string) error) (int, error) {
 		return 0, bad("port out of range: " + s)
 	}
 	return n, err
+}
+
+// tcpOf and unixOf keep a nil Reactor nil (the endpoint then uses the default reactor when
+// it listens or connects) rather than a non-nil interface holding nil.
+func tcpOf(r Reactor) reactor.ReactorTCP {
+	if r == nil {
+		return nil
+	}
+	return r
+}
+
+func unixOf(r Reactor) reactor.ReactorUNIX {
+	if r == nil {
+		return nil
+	}
+	return r
 }

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/gotwisted/twisted/protocol"
+	"github.com/gotwisted/twisted/reactor/reactortest"
 )
 
 // Ports test_endpoints.py ParserTests and ServerStringTests (the TCP and UNIX parts):
 // descriptions become endpoints with Twisted's defaults.
 func TestServerFromString(t *testing.T) {
-	r := &struct{}{} // any reactor value is kept as given
+	r := reactortest.NewMemoryReactor() // the reactor is kept as given
 	cases := []struct {
 		name, desc string
 		want       protocol.StreamServerEndpoint
@@ -97,7 +98,7 @@ func TestFromStringBadArguments(t *testing.T) {
 
 // Ports test_endpoints.py ClientStringTests (TCP and UNIX).
 func TestClientFromString(t *testing.T) {
-	r := &struct{}{}
+	r := reactortest.NewMemoryReactor()
 	cases := []struct {
 		name, desc string
 		want       protocol.StreamClientEndpoint

@@ -66,9 +66,8 @@ type Trigger struct {
 //	d := ep.Connect(factory)
 //	client := r.TCPClients[0] // host, port, factory, timeout, bind address
 //
-// Its ListenTCP and ListenUNIX return a reactor.ListeningPort rather than a *reactor.Port,
-// so MemoryReactor does not satisfy reactor.ReactorTCP; package protocol's endpoints accept
-// either.
+// It provides reactor.ReactorTCP, ReactorUNIX and ReactorFDSet, so it can be given to
+// anything that takes those (package protocol's endpoints, for instance).
 type MemoryReactor struct {
 	HasRun, HasStopped, HasCrashed bool
 	running                        bool
@@ -230,7 +229,14 @@ type MemoryReactorClock struct {
 // NewMemoryReactorClock returns an empty MemoryReactorClock at time zero.
 func NewMemoryReactorClock() *MemoryReactorClock { return &MemoryReactorClock{} }
 
-var _ reactor.ReactorTime = (*MemoryReactorClock)(nil)
+var (
+	_ reactor.ReactorTCP   = (*MemoryReactor)(nil)
+	_ reactor.ReactorUNIX  = (*MemoryReactor)(nil)
+	_ reactor.ReactorFDSet = (*MemoryReactor)(nil)
+	_ reactor.ReactorTime  = (*MemoryReactorClock)(nil)
+	_ reactor.ReactorTCP   = (*RaisingMemoryReactor)(nil)
+	_ reactor.ReactorUNIX  = (*RaisingMemoryReactor)(nil)
+)
 
 // RaisingMemoryReactor fails every listen and connect call: ListenTCP and ListenUNIX return
 // ListenError; ConnectTCP and ConnectUNIX panic with ConnectError, the way Twisted's
