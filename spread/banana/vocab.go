@@ -69,9 +69,18 @@ var byLen = func() (t [14][]uint8) {
 	return
 }()
 
+// firstByte has bit c set when some word starts with byte c: most strings that are not
+// words are ruled out by one test.
+var firstByte = func() (t [4]uint64) {
+	for _, w := range Vocabulary[1:] {
+		t[w[0]>>6] |= 1 << (w[0] & 63)
+	}
+	return
+}()
+
 // VocabIndex returns the vocabulary index of s, or 0 when s is not a word.
 func VocabIndex(s string) int {
-	if len(s) >= len(byLen) {
+	if len(s) >= len(byLen) || len(s) < 4 || firstByte[s[0]>>6]&(1<<(s[0]&63)) == 0 {
 		return 0
 	}
 	for _, i := range byLen[len(s)] {
@@ -83,7 +92,7 @@ func VocabIndex(s string) int {
 }
 
 func vocabIndexBytes(s []byte) int {
-	if len(s) >= len(byLen) || len(s) < 3 {
+	if len(s) >= len(byLen) || len(s) < 4 || firstByte[s[0]>>6]&(1<<(s[0]&63)) == 0 {
 		return 0
 	}
 	for _, i := range byLen[len(s)] {

@@ -64,6 +64,8 @@ func benchShapes() []benchShape {
 		{"Bytes64K", kb64, kb64, func() any { return new([]byte) }},
 		{"List1000Ints", anyInts, ints, func() any { return new([]int64) }},
 		{"TypedList1000Ints", ints, ints, func() any { return new([]int64) }},
+		// gob with the same dynamic representation jelly decodes to ([]any of int64).
+		{"AnyList1000Ints", anyInts, anyInts, func() any { return new([]any) }},
 		{"Dict100", d, m, func() any { return new(map[string]int) }},
 		{"Map100", m, m, func() any { return new(map[string]int) }},
 	}
