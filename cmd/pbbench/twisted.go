@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed python/pb_server.py python/pb_client.py
+var pythonScripts embed.FS
+
+// twistedRunner runs Twisted PB: a Python server process and a Python client process.
+type twistedRunner struct {
+	python string
+	dir    string // where the scripts are written
+}
+
+func newTwistedRunner(python string) (*twistedRunner, error) {
+	if err := exec.Command(python, "-c", "import twisted.spread.pb").Run(); err != nil {
+		return nil, fmt.Errorf("%s cannot import twisted.spread.pb: %w", python, err)
+	}
+	dir, err := os.MkdirTemp("", "pbbench")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"pb_server.py", "pb_client.py"} {
+		src, err := pythonScripts.ReadFile("python/" + name)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return &twistedRunner{python: python, dir: dir}, nil
+}
+
+func (t *twistedRunner) close() { os.RemoveAll(t.dir) }
+
+// run measures one shape: pb_client.py against pb_server.py, each a single-threaded
+// Twisted process, as Twisted PB programs run.
+func (t *twistedRunner) run(s shape, warmup, dur time.Duration) result {
+	srv := exec.Command(t.python, filepath.Join(t.dir, "pb_server.py"))
+	stdin, err := srv.StdinPipe()
+	if err != nil {
+		return result{err: err}
+	}
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		return result{err: err}
+	}
+	var srvErr strings.Builder
+	srv.Stderr = &srvErr
+	if err := srv.Start(); err != nil {
+		return result{err: err}
+	}
+	defer func() {
+		stdin.Close() // the server stops when its standard input closes
+		done := make(chan struct{})
+		go func() { srv.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			srv.Process.Kill()
+			<-done
+		}
+	}()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		return result{err: fmt.Errorf("pb_server.py: %v\n%s", err, srvErr.String())}
+	}
+	port := strings.TrimSpace(strings.TrimPrefix(line, "PORT "))
+
+	ctx, cancel := context.WithTimeout(context.Background(), warmup+dur+60*time.Second)
+	defer cancel()
+	cli := exec.CommandContext(ctx, t.python, filepath.Join(t.dir, "pb_client.py"), port, s.payload,
+		strconv.Itoa(s.conns), strconv.Itoa(s.inflight),
+		strconv.FormatFloat(warmup.Seconds(), 'f', -1, 64), strconv.FormatFloat(dur.Seconds(), 'f', -1, 64))
+	var cliErr strings.Builder
+	cli.Stderr = &cliErr
+	out, err := cli.Output()
+	if err != nil {
+		return result{err: fmt.Errorf("pb_client.py: %v\n%s%s", err, out, cliErr.String())}
+	}
+	return parseClientResult(string(out))
+}
+
+// parseClientResult reads pb_client.py's "RESULT <calls> <seconds>" line.
+func parseClientResult(out string) result {
+	for _, l := range strings.Split(out, "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) == 3 && f[0] == "RESULT":
+			calls, err1 := strconv.ParseInt(f[1], 10, 64)
+			secs, err2 := strconv.ParseFloat(f[2], 64)
+			if err1 != nil || err2 != nil {
+				return result{err: fmt.Errorf("pb_client.py: bad result line %q", l)}
+			}
+			return result{calls: calls, elapsed: time.Duration(secs * float64(time.Second))}
+		case len(f) > 0 && f[0] == "ERROR":
+			return result{err: errors.New("pb_client.py: " + strings.TrimPrefix(l, "ERROR "))}
+		}
+	}
+	return result{err: fmt.Errorf("pb_client.py printed no result: %q", out)}
+}
