@@ -1,0 +1,35 @@
+// Command pb6client2 is pb6client2.py from Twisted's PB authentication howto in Go: it logs
+// in to the server on port 8800 (pb6server) as user2 and calls foo(14) on its perspective.
+package main
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/gotwisted/twisted/cred/credentials"
+	"github.com/gotwisted/twisted/examples/internal/py"
+	"github.com/gotwisted/twisted/reactor"
+	"github.com/gotwisted/twisted/spread/pb"
+)
+
+func main() {
+	factory := pb.NewPBClientFactory()
+	reactor.ConnectTCP("localhost", 8800, factory)
+	def1 := factory.Login(credentials.NewUsernamePassword("user2", "pass2"), nil)
+	def1.AddCallback(connected)
+	if err := reactor.Run(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// perspective is kept for as long as the program runs: dropping the last reference to the
+// avatar logs it out on the server.
+var perspective *pb.RemoteReference
+
+func connected(p any) (any, error) {
+	perspective = p.(*pb.RemoteReference)
+	fmt.Println("got perspective2 ref:", py.Str(perspective))
+	fmt.Println("asking it to foo(14)")
+	perspective.CallRemote("foo", 14)
+	return nil, nil
+}
