@@ -1,6 +1,7 @@
 package pb
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -140,7 +141,9 @@ func NewBroker(isClient bool, security *jelly.SecurityOptions) *Broker {
 		waiting:      map[int64]*deferred.Deferred{},
 		localCleanup: map[any]func(){},
 	}
-	b.conn = banana.NewConn(isClient, banana.Options{})
+	// Raw: messages arrive as checked bytes; the broker reads the envelope and unjellies
+	// the arguments straight from the wire, never building the s-expression tree.
+	b.conn = banana.NewConn(isClient, banana.Options{Raw: true})
 	b.jellier.Invoker = b
 	b.jellier.Security = b.security()
 	b.unjellier.Invoker = b
@@ -359,33 +362,65 @@ func (b *Broker) appendID(buf []byte, id any) ([]byte, error) {
 	return b.conn.AppendExpr(buf, id)
 }
 
-// sendMessage sends a call and returns its Deferred (nil when no answer is wanted).
-// prefix is "" for message or "cache" for cachemessage.
+// takeBuf detaches the write buffer while a message is built, so that a message sent
+// from inside the jellying (a GetState method that calls an observer) gets its own.
+func (b *Broker) takeBuf() []byte {
+	buf := b.wbuf[:0]
+	b.wbuf = nil
+	return buf
+}
+
+// send writes a finished message and keeps its buffer for the next one.
+func (b *Broker) send(buf []byte) {
+	if b.Transport != nil && !b.disconnected {
+		b.Transport.Write(buf)
+	}
+	b.wbuf = buf[:0]
+}
+
+// appendJelly jellies v straight into buf (jelly's fused encoder: no s-expression tree),
+// with perspective as the serializing perspective.
+func (b *Broker) appendJelly(buf []byte, v any, perspective any) ([]byte, error) {
+	j := &b.jellier
+	nested := b.jellying
+	if nested {
+		j = &jelly.Jellier{Invoker: b, Security: b.security()}
+	}
+	j.SizeLimit = b.conn.SizeLimit()
+	b.jellying = true
+	saved := b.serializingPerspective
+	b.serializingPerspective = perspective
+	b.findFlavors(v)
+	out, err := j.AppendJelly(buf, v, b.dialect())
+	b.serializingPerspective = saved
+	if !nested {
+		b.jellying = false
+		clear(b.outers)
+	}
+	return out, err
+}
+
+// sendMessage sends a call (a cachemessage when cache is set) and returns its Deferred,
+// nil when no answer is wanted.
 func (b *Broker) sendMessage(cache bool, perspective any, objectID any, name string, args []any, kw Kwargs, answer bool) (*deferred.Deferred, error) {
 	if b.disconnected {
 		return nil, &DeadReferenceError{ProtocolError{Message: "Calling Stale Broker"}}
 	}
-	netArgs, err := b.Serialize(jelly.Tuple(args), perspective)
-	if err != nil {
-		return nil, err
-	}
-	var netKw any = emptyDict
-	if len(kw) > 0 {
-		if netKw, err = b.Serialize(kwargsDict(kw), perspective); err != nil {
-			return nil, err
-		}
-	}
-	b.currentRequestID++
-	reqID := b.currentRequestID
+	d := b.dialect()
+	buf := b.takeBuf()
 	cmd := cmdMessage
 	if cache {
 		cmd = cmdCacheMessage
 	}
-	d := b.dialect()
-	buf := banana.AppendListHeader(b.wbuf[:0], 7)
+	buf = banana.AppendListHeader(buf, 7)
 	buf = banana.AppendStr(buf, cmd, d)
-	buf = banana.AppendInt(buf, reqID)
+	// The request id goes in after the arguments are jellied, as Twisted takes it only
+	// once serializing succeeded; reserve the slot with a placeholder.
+	idAt := len(buf)
+	buf = append(buf, 0x81) // INT 0, rewritten below
+	var err error
 	if buf, err = b.appendID(buf, objectID); err != nil {
+		b.wbuf = buf[:0]
 		return nil, err
 	}
 	buf = banana.AppendStr(buf, name, d)
@@ -394,25 +429,34 @@ func (b *Broker) sendMessage(cache bool, perspective any, objectID any, name str
 	} else {
 		buf = banana.AppendInt(buf, 0)
 	}
-	if buf, err = b.conn.AppendExpr(buf, netArgs); err != nil {
+	if buf, err = b.appendJelly(buf, jelly.Tuple(args), perspective); err != nil {
 		b.wbuf = buf[:0]
 		return nil, err
 	}
-	if buf, err = b.conn.AppendExpr(buf, netKw); err != nil {
+	if len(kw) == 0 {
+		buf = append(buf, emptyDictBytes...)
+	} else if buf, err = b.appendJelly(buf, kwargsDict(kw), perspective); err != nil {
 		b.wbuf = buf[:0]
 		return nil, err
 	}
-	b.wbuf = buf
+	b.currentRequestID++
+	reqID := b.currentRequestID
+	if reqID != 0 {
+		idTok := banana.AppendInt(nil, reqID)
+		buf = append(buf[:idAt], append(idTok, buf[idAt+1:]...)...)
+	}
 	var rval *deferred.Deferred
 	if answer {
 		rval = deferred.New(nil)
 		b.waiting[reqID] = rval
 	}
-	b.write()
+	b.send(buf)
 	return rval, nil
 }
 
 var emptyDict = []any{[]byte("dictionary")}
+
+var emptyDictBytes, _ = banana.AppendExpr(nil, emptyDict, banana.DialectPB)
 
 // kwargsDict turns keyword arguments into a dictionary with text keys, in sorted order so
 // the bytes on the wire do not depend on Go's map order.
@@ -429,30 +473,67 @@ func kwargsDict(kw Kwargs) *jelly.Dict {
 	return d
 }
 
-// sendAnswer sends ['answer', requestID, netResult]. A result too big for banana becomes
-// an error for the caller (Twisted aborts its own connection instead).
-func (b *Broker) sendAnswer(requestID any, netResult any) {
+// appendField appends a request id as it came: an int, bytes, or the raw node.
+func (b *Broker) appendField(buf []byte, f field) []byte {
+	switch f.kind {
+	case fieldInt:
+		return banana.AppendInt(buf, f.i)
+	case fieldBytes:
+		return banana.AppendString(buf, f.b, b.dialect())
+	}
+	return append(buf, f.b...)
+}
+
+// keep copies a field's bytes out of the read buffer, for use after DataReceived.
+func (f field) keep() field {
+	if f.kind != fieldInt {
+		f.b = append([]byte(nil), f.b...)
+	}
+	return f
+}
+
+// sendAnswerValue sends ['answer', requestID, jelly(result)], jellying straight into the
+// message. A result that cannot be sent becomes an error for the caller (Twisted aborts
+// its own connection when banana refuses an answer).
+func (b *Broker) sendAnswerValue(requestID field, result any, perspective any) {
 	if b.disconnected {
 		return
 	}
-	buf := banana.AppendListHeader(b.wbuf[:0], 3)
+	buf := b.takeBuf()
+	buf = banana.AppendListHeader(buf, 3)
 	buf = banana.AppendStr(buf, cmdAnswer, b.dialect())
-	buf, err := b.appendID(buf, requestID)
-	if err == nil {
-		buf, err = b.conn.AppendExpr(buf, netResult)
-	}
+	buf = b.appendField(buf, requestID)
+	buf, err := b.appendJelly(buf, result, perspective)
 	if err != nil {
 		b.wbuf = buf[:0]
 		b.sendFailureOrError(failure.New(fmt.Errorf("pb: cannot send the answer: %w", err)), requestID)
 		return
 	}
-	b.wbuf = buf
-	b.write()
+	b.send(buf)
+}
+
+// sendAnswer sends ['answer', requestID, netResult] for a result already serialized
+// (by a MessageReceiver).
+func (b *Broker) sendAnswer(requestID field, netResult any) {
+	if b.disconnected {
+		return
+	}
+	buf := b.takeBuf()
+	buf = banana.AppendListHeader(buf, 3)
+	buf = banana.AppendStr(buf, cmdAnswer, b.dialect())
+	buf = b.appendField(buf, requestID)
+	buf, err := b.conn.AppendExpr(buf, netResult)
+	if err != nil {
+		b.wbuf = buf[:0]
+		b.sendFailureOrError(failure.New(fmt.Errorf("pb: cannot send the answer: %w", err)), requestID)
+		return
+	}
+	b.send(buf)
 }
 
 // sendFailureOrError logs an unexpected failure ("Peer will receive following PB
 // traceback") before sending it; a pb.Error is sent without logging.
-func (b *Broker) sendFailureOrError(f *failure.Failure, requestID any) {
+func (b *Broker) sendFailureOrError(f *failure.Failure, requestID field) {
 	if f.Check(failure.Type[Error]()) == nil {
 		b.logPeerTraceback(f)
 	}
@@ -471,7 +552,7 @@ func (b *Broker) logPeerTraceback(f *failure.Failure) {
 
 // sendError sends ['error', requestID, failure]: the error itself when it travels by copy,
 // else a CopyableFailure.
-func (b *Broker) sendError(f *failure.Failure, requestID any) {
+func (b *Broker) sendError(f *failure.Failure, requestID field) {
 	if b.disconnected {
 		return
 	}
@@ -484,46 +565,62 @@ func (b *Broker) sendError(f *failure.Failure, requestID any) {
 	if payload == nil {
 		payload = copyableFailureSexp(f, b.unsafe())
 	}
-	buf := banana.AppendListHeader(b.wbuf[:0], 3)
+	buf := b.takeBuf()
+	start := len(buf)
+	buf = banana.AppendListHeader(buf, 3)
 	buf = banana.AppendStr(buf, cmdError, b.dialect())
-	buf, err := b.appendID(buf, requestID)
-	if err == nil {
-		buf, err = b.conn.AppendExpr(buf, payload)
-	}
+	buf = b.appendField(buf, requestID)
+	buf, err := b.conn.AppendExpr(buf, payload)
 	if err != nil {
-		// Even the failure did not fit (a huge message): send its type alone.
+		// Even the failure did not fit (a huge message): send a short one.
 		short := &failure.Failure{Value: errors.New("pb: the error was too large to send")}
-		buf = banana.AppendListHeader(b.wbuf[:0], 3)
+		buf = banana.AppendListHeader(buf[:start], 3)
 		buf = banana.AppendStr(buf, cmdError, b.dialect())
-		buf, _ = b.appendID(buf, requestID)
+		buf = b.appendField(buf, requestID)
 		buf, _ = b.conn.AppendExpr(buf, copyableFailureSexp(short, false))
 	}
-	b.wbuf = buf
-	b.write()
+	b.send(buf)
 }
 
 func (b *Broker) unsafe() bool { return b.factory != nil && b.factory.unsafeTracebacks() }
 
 // --- receiving
 
+// rawIsList reports whether a raw expression is a list: its first token, after the
+// prefix bytes, has the LIST type byte.
+func rawIsList(r banana.Raw) bool {
+	for _, c := range r {
+		if c >= 0x80 {
+			return c == banana.List
+		}
+	}
+	return false
+}
+
 func (b *Broker) expressionReceived(x any) {
-	l, ok := x.([]any)
-	if !ok {
+	raw, ok := x.(banana.Raw)
+	if !ok || !rawIsList(raw) {
 		b.abort(&ProtocolError{Message: "Non-list expression received."})
 		return
 	}
-	if len(l) == 0 {
+	var f [7]field
+	n, ok := readEnvelope(raw, f[:])
+	if !ok {
+		b.abort(&ProtocolError{Message: "malformed expression received"})
+		return
+	}
+	if n == 0 {
 		b.abort(&ProtocolError{Message: "empty expression received"})
 		return
 	}
-	cmd, ok := l[0].([]byte)
-	if !ok {
-		b.abort(protocolErrorf("command is not a byte string: %v", l[0]))
+	if f[0].kind != fieldBytes {
+		b.abort(protocolErrorf("command is not a byte string: %x", f[0].b))
 		return
 	}
-	arity := func(n int) bool {
-		if len(l) != n {
-			b.abort(protocolErrorf("%s takes %d fields, got %d", cmd, n-1, len(l)-1))
+	cmd := f[0].b
+	arity := func(want int) bool {
+		if n != want {
+			b.abort(protocolErrorf("%s takes %d fields, got %d", cmd, want-1, n-1))
 			return false
 		}
 		return true
@@ -531,41 +628,39 @@ func (b *Broker) expressionReceived(x any) {
 	switch string(cmd) {
 	case cmdMessage:
 		if arity(7) {
-			b.recvMessage(false, l[1], l[2], l[3], l[4], l[5], l[6])
+			b.recvMessage(false, &f)
 		}
 	case cmdAnswer:
 		if arity(3) {
-			b.protoAnswer(l[1], l[2])
+			b.protoAnswer(f[1], f[2])
 		}
 	case cmdError:
 		if arity(3) {
-			b.protoError(l[1], l[2])
+			b.protoError(f[1], f[2])
 		}
 	case cmdCacheMessage:
 		if arity(7) {
-			b.recvMessage(true, l[1], l[2], l[3], l[4], l[5], l[6])
+			b.recvMessage(true, &f)
 		}
 	case cmdDecref:
 		if arity(2) {
-			b.protoDecref(l[1])
+			b.protoDecref(f[1])
 		}
 	case cmdDecache:
 		if arity(2) {
-			b.protoDecache(l[1])
+			b.protoDecache(f[1])
 		}
 	case cmdUncache:
 		if arity(2) {
-			b.protoUncache(l[1])
+			b.protoUncache(f[1])
 		}
 	case cmdVersion:
-		if arity(2) {
-			if v, ok := l[1].(int64); !ok || v != ProtocolVersion {
-				b.abort(protocolErrorf("Version Incompatibility: %d %v", ProtocolVersion, l[1]))
-			}
+		if arity(2) && (f[1].kind != fieldInt || f[1].i != ProtocolVersion) {
+			b.abort(protocolErrorf("Version Incompatibility: %d %v", ProtocolVersion, f[1].value()))
 		}
 	case cmdDidNotUnderstand:
 		if arity(2) {
-			slog.Info(fmt.Sprintf("pb: Didn't understand command: %q", l[1]))
+			slog.Info(fmt.Sprintf("pb: Didn't understand command: %q", f[1].b))
 		}
 	default:
 		// Twisted means to answer didNotUnderstand, but fails to encode it and aborts.
@@ -574,62 +669,63 @@ func (b *Broker) expressionReceived(x any) {
 }
 
 // truthy is Python's truth test for the answerRequired field.
-func truthy(v any) bool {
+func (b *Broker) truthy(f field) bool {
+	switch f.kind {
+	case fieldInt:
+		return f.i != 0
+	case fieldBytes:
+		return len(f.b) > 0
+	}
+	v, err := b.Unserialize(banana.Raw(f.b), nil)
+	if err != nil {
+		return true
+	}
 	switch x := v.(type) {
-	case int64:
-		return x != 0
+	case bool:
+		return x
 	case nil:
 		return false
 	case float64:
 		return x != 0
-	case []byte:
-		return len(x) > 0
 	case *big.Int:
 		return x.Sign() != 0
-	case []any:
-		// ['boolean', 'false'], ['None'] or another node: unjelly to decide.
-		v, err := jelly.Unjelly(x)
-		if err != nil {
-			return true
-		}
-		switch y := v.(type) {
-		case bool:
-			return y
-		case nil:
-			return false
-		}
-		return true
 	}
 	return true
 }
 
-// recvMessage handles message and cachemessage: Twisted's _recvMessage.
-func (b *Broker) recvMessage(cache bool, requestID, objectID, message, answerRequired, netArgs, netKw any) {
-	name, ok := message.([]byte)
-	if !ok || !utf8.Valid(name) {
+// recvMessage handles message and cachemessage: Twisted's _recvMessage. The fields are
+// requestID, objectID, message, answerRequired, args, kwargs.
+func (b *Broker) recvMessage(cache bool, f *[7]field) {
+	requestID, objectID, message := f[1], f[2], f[3]
+	if message.kind != fieldBytes || !utf8.Valid(message.b) {
 		// Twisted decodes the name outside its error handler: the connection dies.
-		b.abort(protocolErrorf("method name is not a UTF-8 byte string: %v", message))
+		b.abort(protocolErrorf("method name is not a UTF-8 byte string: %x", message.b))
 		return
 	}
-	answer := truthy(answerRequired)
-	result, err := b.invoke(cache, objectID, name, netArgs, netKw)
+	answer := b.truthy(f[4])
+	result, value, perspective, err := b.invoke(cache, objectID, message.b, f[5].value(), f[6].value())
 	if err != nil {
-		f := failure.New(err)
+		fl := failure.New(err)
 		if !answer {
-			if f.Check(failure.Type[Error]()) == nil {
-				b.logPeerTraceback(f)
+			if fl.Check(failure.Type[Error]()) == nil {
+				b.logPeerTraceback(fl)
 			}
 			return
 		}
-		b.sendFailureOrError(f, requestID)
+		b.sendFailureOrError(fl, requestID)
 		return
 	}
 	if !answer {
 		return
 	}
 	if d, ok := result.(*deferred.Deferred); ok {
+		requestID = requestID.keep()
 		d.AddCallbacks(func(r any) (any, error) {
-			b.sendAnswer(requestID, r)
+			if value {
+				b.sendAnswerValue(requestID, r, perspective)
+			} else {
+				b.sendAnswer(requestID, r)
+			}
 			return nil, nil
 		}, func(f *failure.Failure) (any, error) {
 			b.sendFailureOrError(f, requestID)
@@ -637,48 +733,64 @@ func (b *Broker) recvMessage(cache bool, requestID, objectID, message, answerReq
 		})
 		return
 	}
-	b.sendAnswer(requestID, result)
+	if value {
+		b.sendAnswerValue(requestID, result, perspective)
+	} else {
+		b.sendAnswer(requestID, result)
+	}
 }
 
-// invoke finds the target and runs the call; the result is an s-expression or a Deferred
-// that fires with one.
-func (b *Broker) invoke(cache bool, objectID any, name []byte, netArgs, netKw any) (any, error) {
+// invoke finds the target and runs the call. The result is a Go value to jellify with
+// perspective (value true: the standard dispatch), or an s-expression from a
+// MessageReceiver (value false); either may be a Deferred that fires with it.
+func (b *Broker) invoke(cache bool, objectID field, name []byte, netArgs, netKw any) (result any, value bool, perspective any, err error) {
 	var obj any
 	if cache {
-		id, _ := objectID.(int64)
-		e, ok := b.cachedIn[id]
-		if !ok {
-			return nil, &KeyError{Key: fmt.Sprint(objectID)}
+		e, ok := b.cachedIn[objectID.i]
+		if objectID.kind != fieldInt || !ok {
+			return nil, false, nil, &KeyError{Key: fmt.Sprint(objectID.value())}
 		}
 		obj = e.object
 	} else {
-		obj = b.LocalObjectForID(objectID)
+		switch objectID.kind {
+		case fieldInt:
+			if l := b.locals[objectID.i]; l != nil {
+				obj = l.object
+			}
+		case fieldBytes:
+			if l := b.named[string(objectID.b)]; l != nil {
+				obj = l.object
+			}
+		}
 		if obj == nil {
-			return nil, NewError("Invalid Object ID")
+			return nil, false, nil, NewError("Invalid Object ID")
 		}
 	}
 	if mr, ok := obj.(MessageReceiver); ok {
-		return mr.RemoteMessageReceived(b, string(name), netArgs, netKw)
+		r, err := mr.RemoteMessageReceived(b, string(name), netArgs, netKw)
+		return r, false, nil, err
 	}
-	switch o := obj.(type) {
-	case *ViewPoint:
-		return b.Dispatch(o.Object, ViewPrefix, name, o.Perspective, []any{o.Perspective}, netArgs, netKw)
+	if vp, ok := obj.(*ViewPoint); ok {
+		r, err := b.dispatchValue(vp.Object, ViewPrefix, name, vp.Perspective, []any{vp.Perspective}, netArgs, netKw)
+		return r, true, vp.Perspective, err
 	}
 	if cache {
-		return b.Dispatch(obj, ObservePrefix, name, nil, nil, netArgs, netKw)
+		r, err := b.dispatchValue(obj, ObservePrefix, name, nil, nil, netArgs, netKw)
+		return r, true, nil, err
 	}
-	var p any
 	if r, ok := obj.(referenceable); ok {
-		p = r.pbReferenceable().perspective
+		perspective = r.pbReferenceable().perspective
 	}
-	return b.Dispatch(obj, RemotePrefix, name, p, nil, netArgs, netKw)
+	r, err := b.dispatchValue(obj, RemotePrefix, name, perspective, nil, netArgs, netKw)
+	return r, true, perspective, err
 }
 
 // MessageReceiver is implemented by objects that handle PB messages themselves, Twisted's
 // remoteMessageReceived: the broker hands over the method name and the arguments still
 // jellied, and sends back what the method returns: an s-expression made with
 // Broker.Serialize, or a Deferred that fires with one. Unserialize the arguments with the
-// broker's Unserialize. Objects without it get the standard dispatch (Dispatch).
+// broker's Unserialize, during the call (they may alias the connection's read buffer).
+// Objects without it get the standard dispatch (Dispatch).
 type MessageReceiver interface {
 	RemoteMessageReceived(b *Broker, message string, netArgs, netKw any) (any, error)
 }
@@ -690,6 +802,15 @@ type MessageReceiver interface {
 // MessageReceiver use it to dispatch to their own prefix (cred's avatars use
 // PerspectivePrefix).
 func (b *Broker) Dispatch(obj any, prefix Prefix, message []byte, perspective any, lead []any, netArgs, netKw any) (any, error) {
+	result, err := b.dispatchValue(obj, prefix, message, perspective, lead, netArgs, netKw)
+	if err != nil {
+		return nil, err
+	}
+	return b.Serialize(result, perspective)
+}
+
+// dispatchValue is Dispatch without the serializing: it returns the method's Go result.
+func (b *Broker) dispatchValue(obj any, prefix Prefix, message []byte, perspective any, lead []any, netArgs, netKw any) (any, error) {
 	m := lookupMethod(typeOf(obj), prefix, message)
 	if m == nil {
 		if prefix == RemotePrefix {
@@ -702,11 +823,7 @@ func (b *Broker) Dispatch(obj any, prefix Prefix, message []byte, perspective an
 	if err != nil {
 		return nil, err
 	}
-	result, err := m.call(valueOf(obj), lead, args, kw)
-	if err != nil {
-		return nil, err
-	}
-	return b.Serialize(result, perspective)
+	return m.call(valueOf(obj), lead, args, kw)
 }
 
 // unserializeArgs unjellies a message's positional and keyword arguments.
@@ -726,9 +843,12 @@ func (b *Broker) unserializeArgs(netArgs, netKw any, perspective any) ([]any, Kw
 	default:
 		return nil, nil, &ArgumentError{Method: "call", Message: fmt.Sprintf("argument after * must be an iterable, not %T", a)}
 	}
+	if r, ok := netKw.(banana.Raw); ok && bytes.Equal(r, emptyDictBytes) {
+		return args, nil, nil // the usual empty keywords
+	}
 	if l, ok := netKw.([]any); ok && len(l) == 1 {
 		if t, ok := l[0].([]byte); ok && string(t) == "dictionary" {
-			return args, nil, nil // the usual empty keywords
+			return args, nil, nil
 		}
 	}
 	k, err := b.Unserialize(netKw, perspective)
@@ -757,34 +877,33 @@ func (b *Broker) unserializeArgs(netArgs, netKw any, perspective any) ([]any, Kw
 }
 
 // protoAnswer handles ['answer', requestID, result].
-func (b *Broker) protoAnswer(requestID, netResult any) {
-	id, _ := requestID.(int64)
-	d, ok := b.waiting[id]
-	if !ok {
-		b.abort(protocolErrorf("answer for unknown request %v", requestID))
+func (b *Broker) protoAnswer(requestID, netResult field) {
+	d, ok := b.waiting[requestID.i]
+	if requestID.kind != fieldInt || !ok {
+		b.abort(protocolErrorf("answer for unknown request %v", requestID.value()))
 		return
 	}
-	delete(b.waiting, id)
-	v, err := b.Unserialize(netResult, nil)
+	delete(b.waiting, requestID.i)
+	v, err := b.Unserialize(netResult.value(), nil)
 	if err != nil {
 		// Twisted aborts and never fires this call's Deferred; Go tells the caller why.
 		d.Errback(err)
-		b.abort(fmt.Errorf("pb: cannot unjelly the answer to request %d: %w", id, err))
+		b.abort(fmt.Errorf("pb: cannot unjelly the answer to request %d: %w", requestID.i, err))
 		return
 	}
 	d.Callback(v)
 }
 
 // protoError handles ['error', requestID, failure].
-func (b *Broker) protoError(requestID, fail any) {
-	id, _ := requestID.(int64)
-	d, ok := b.waiting[id]
-	if !ok {
-		b.abort(protocolErrorf("error for unknown request %v", requestID))
+func (b *Broker) protoError(requestID, fail field) {
+	d, ok := b.waiting[requestID.i]
+	if requestID.kind != fieldInt || !ok {
+		b.abort(protocolErrorf("error for unknown request %v", requestID.value()))
 		return
 	}
+	id := requestID.i
 	delete(b.waiting, id)
-	v, err := b.Unserialize(fail, nil)
+	v, err := b.Unserialize(fail.value(), nil)
 	if err != nil {
 		d.Errback(err)
 		b.abort(fmt.Errorf("pb: cannot unjelly the error for request %d: %w", id, err))
@@ -803,36 +922,35 @@ func (b *Broker) protoError(requestID, fail any) {
 }
 
 // protoDecref handles ['decref', luid].
-func (b *Broker) protoDecref(objectID any) {
-	var l *local
-	switch id := objectID.(type) {
-	case int64:
-		l = b.locals[id]
-		if l == nil {
-			b.abort(protocolErrorf("decref for unknown object %d", id))
-			return
-		}
-		l.refcount--
-		if l.refcount == 0 {
-			delete(b.locals, id)
-			delete(b.luids, l.puid)
-			if f, ok := b.localCleanup[l.puid]; ok {
-				delete(b.localCleanup, l.puid)
-				b.protect("local cleanup", f)
-			}
-		}
-	default:
+func (b *Broker) protoDecref(objectID field) {
+	if objectID.kind != fieldInt {
 		// A named object (root) is never refcounted: Twisted dies on this.
-		b.abort(protocolErrorf("decref for %v", objectID))
+		b.abort(protocolErrorf("decref for %v", objectID.value()))
+		return
+	}
+	id := objectID.i
+	l := b.locals[id]
+	if l == nil {
+		b.abort(protocolErrorf("decref for unknown object %d", id))
+		return
+	}
+	l.refcount--
+	if l.refcount == 0 {
+		delete(b.locals, id)
+		delete(b.luids, l.puid)
+		if f, ok := b.localCleanup[l.puid]; ok {
+			delete(b.localCleanup, l.puid)
+			b.protect("local cleanup", f)
+		}
 	}
 }
 
 // protoDecache handles ['decache', cacheID].
-func (b *Broker) protoDecache(objectID any) {
-	id, _ := objectID.(int64)
+func (b *Broker) protoDecache(objectID field) {
+	id := objectID.i
 	lobj, ok := b.cachedOut[id]
-	if !ok {
-		b.abort(protocolErrorf("decache for unknown cache %v", objectID))
+	if objectID.kind != fieldInt || !ok {
+		b.abort(protocolErrorf("decache for unknown cache %v", objectID.value()))
 		return
 	}
 	lobj.refcount--
@@ -846,11 +964,11 @@ func (b *Broker) protoDecache(objectID any) {
 }
 
 // protoUncache handles ['uncache', cacheID].
-func (b *Broker) protoUncache(objectID any) {
-	id, _ := objectID.(int64)
+func (b *Broker) protoUncache(objectID field) {
+	id := objectID.i
 	e, ok := b.cachedIn[id]
-	if !ok {
-		b.abort(protocolErrorf("uncache for unknown cache %v", objectID))
+	if objectID.kind != fieldInt || !ok {
+		b.abort(protocolErrorf("uncache for unknown cache %v", objectID.value()))
 		return
 	}
 	e.inner.broker = nil

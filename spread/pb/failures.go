@@ -160,7 +160,7 @@ func unjellyCopiedFailure(u *jelly.Unjellier, sexp []any) (any, error) {
 				c.Count = -1
 			}
 		case "pickled":
-			c.Pickled = truthy(it.Value)
+			c.Pickled = it.Value != nil && it.Value != false && it.Value != int64(0)
 		}
 	}
 	return c, nil

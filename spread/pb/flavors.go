@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	deferred "github.com/gotwisted/twisted/defer"
+	"github.com/gotwisted/twisted/spread/banana"
 	"github.com/gotwisted/twisted/spread/jelly"
 )
 
@@ -219,6 +220,10 @@ func (b *Broker) Serialize(obj any, perspective any) (any, error) {
 
 // Unserialize unjellies sexp from the peer with perspective as the unserializing
 // perspective (Twisted's broker.unserialize).
+//
+// A MessageReceiver gets its arguments still jellied: as the raw bytes of the message
+// (banana.Raw, valid only during the call) or as atoms. Unserialize takes either, and
+// an s-expression tree too.
 func (b *Broker) Unserialize(sexp any, perspective any) (any, error) {
 	switch sexp.(type) {
 	case int64, []byte, float64:
@@ -226,7 +231,13 @@ func (b *Broker) Unserialize(sexp any, perspective any) (any, error) {
 	}
 	saved := b.unserializingPerspective
 	b.unserializingPerspective = perspective
-	v, err := b.unjellier.Unjelly(sexp)
+	var v any
+	var err error
+	if raw, ok := sexp.(banana.Raw); ok {
+		v, _, err = b.unjellier.UnjellyBanana(raw, b.dialect())
+	} else {
+		v, err = b.unjellier.Unjelly(sexp)
+	}
 	b.unserializingPerspective = saved
 	return v, err
 }
