@@ -231,3 +231,27 @@ func TestPbbenchAgainstPython(t *testing.T) {
 		}
 	}
 }
+
+// docs/pb-cred.md shows the cred examples; every listing there must be the current source
+// of the example it names (the marker convention of docs_test.go).
+func TestCredDocsListingsMatchExamples(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "docs", "pb-cred.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	matches := listingRE.FindAllStringSubmatch(string(src), -1)
+	if len(matches) != 9 {
+		t.Errorf("docs/pb-cred.md shows %d listings, want the 9 cred examples", len(matches))
+	}
+	for _, m := range matches {
+		path, shown := m[1], m[2]
+		file, err := os.ReadFile(filepath.Join("..", path))
+		if err != nil {
+			t.Errorf("listing %s: %v", path, err)
+			continue
+		}
+		if strings.TrimRight(string(file), "\n") != shown {
+			t.Errorf("docs/pb-cred.md shows an outdated %s", path)
+		}
+	}
+}
