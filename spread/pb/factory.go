@@ -29,13 +29,18 @@ type PBServerFactory struct {
 	Security *jelly.SecurityOptions
 	// Reactor runs the brokers; RemoteReferences freed by the garbage collector send their
 	// decref through it. nil means the decrefs go out with the next message.
+	//
+	// TODO(reactor): a transport cannot tell which reactor runs it, so the factory is told
+	// here. With a Reactor() accessor on reactor transports, a broker would find its
+	// reactor itself and this field could go (requested by the pb engineer).
 	Reactor reactor.ReactorFromThreads
 	// ClientConnectionMade, if set, is called with each broker once its connection is
 	// ready (Twisted's PBServerFactory.clientConnectionMade, which subclasses override).
 	ClientConnectionMade func(b *Broker)
 }
 
-// rootAdapters turn other kinds of roots into an IPBRoot (cred adds the Portal).
+// rootAdapters turn other kinds of roots into an IPBRoot. cred's login.go appends the
+// adapter that serves a Portal (Twisted's _PortalRoot) from its init: keep the name.
 var rootAdapters []func(root any) (IPBRoot, bool)
 
 // staticRoot serves one object to every connection (pb.Root.rootObject returns self).

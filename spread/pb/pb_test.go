@@ -337,6 +337,7 @@ type observable struct {
 }
 
 func (o *observable) RemoteObserve(obs *RemoteReference) { o.observers = append(o.observers, obs) }
+
 // RemoteUnobserve receives the observer as a new RemoteReference to the same remote
 // object: references compare with Equal, as Twisted's compare broker and id.
 func (o *observable) RemoteUnobserve(obs *RemoteReference) {
@@ -628,9 +629,9 @@ func TestDisconnection(t *testing.T) {
 		c.DontNotifyOnDisconnect(n)
 		tc.False(containsNotifier(c.disconnects, n))
 		rn := r.NotifyOnDisconnect(func(*RemoteReference) { tc.Fail("I shouldn't have been called") })
-		tc.True(r.IsDisconnectNotifierRegistered())
+		tc.True(r.isDisconnectNotifierRegistered())
 		r.DontNotifyOnDisconnect(rn)
-		tc.False(r.IsDisconnectNotifierRegistered())
+		tc.False(r.isDisconnectNotifierRegistered())
 		tc.Equal(len(r.callbacks), 0)
 		gotCallback, objectCallback := false, false
 		c.NotifyOnDisconnect(func() { gotCallback = true })

@@ -198,9 +198,9 @@ func (r *RemoteReference) disconnected() {
 	}
 }
 
-// IsDisconnectNotifierRegistered reports whether the reference has asked its broker to tell
+// isDisconnectNotifierRegistered reports whether the reference has asked its broker to tell
 // it about disconnection (it does while it has callbacks).
-func (r *RemoteReference) IsDisconnectNotifierRegistered() bool {
+func (r *RemoteReference) isDisconnectNotifierRegistered() bool {
 	return r.disconnect != nil && containsNotifier(r.broker.disconnects, r.disconnect)
 }
 
