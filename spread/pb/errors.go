@@ -298,6 +298,11 @@ func (c *CopiedFailure) Is(target error) bool {
 	case *CopiedFailure:
 		return c == t
 	}
+	if n, ok := jellyNames[target]; ok {
+		// jelly's sentinels stand for Twisted's classes: errors.Is(f, jelly.InsecureJelly)
+		// matches a remote twisted.spread.jelly.InsecureJelly.
+		return c.IsA(n.name)
+	}
 	return c.IsA(remoteTypeOf(target))
 }
 

@@ -276,3 +276,20 @@ func TestPrintTracebackIncludesValue(t *testing.T) {
 		t.Fatal("the failure's message lost the value")
 	}
 }
+
+// A remote InsecureJelly is trapped with jelly's sentinel, as trap_client.py traps
+// jelly.InsecureJelly.
+func TestTrapRemoteInsecureJelly(t *testing.T) {
+	trial.Sync(t, func(tc *trial.T) {
+		c, _, pump := connectedServerAndClient(tc)
+		pump.ByteAtATime = false
+		root := rootRef(tc, c)
+		// The peer refuses ['class', ...] in the arguments: an InsecureJelly comes back.
+		d := root.CallRemote("echo", jelly.Class("os.system"))
+		pump.Flush()
+		f := tc.FailureResultOf(d)
+		tc.NoError(f.Trap(jelly.InsecureJelly))
+		tc.Equal(f.Value.(*CopiedFailure).Type, pyInsecureJelly)
+		tc.FlushLoggedErrors()
+	})
+}

@@ -69,8 +69,9 @@ func (r *RemoteReference) Equal(o *RemoteReference) bool {
 	return r != nil && o != nil && r.broker == o.broker && r.luid == o.luid
 }
 
+// String is Python's repr of a RemoteReference, so ported programs print the same lines.
 func (r *RemoteReference) String() string {
-	return fmt.Sprintf("<pb.RemoteReference %v at %p>", r.luid, r)
+	return fmt.Sprintf("<twisted.spread.pb.RemoteReference object at %p>", r)
 }
 
 // CallRemote calls the remote method name with args (Twisted's callRemote). A Kwargs
