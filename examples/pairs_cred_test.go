@@ -122,7 +122,7 @@ func credRunner(t *testing.T, ps ...pair) *runner {
 	return r
 }
 
-var combos = []struct {
+var credCombos = []struct {
 	name               string
 	goServer, goClient bool
 }{
@@ -134,19 +134,19 @@ var combos = []struct {
 // twistedLogStamp is the time at the start of each line of Twisted's legacy log format.
 var twistedLogStamp = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d{4} `)
 
-// portClosed is the line a listening port logs when it closes: Twisted's reads
+// portClosedRE is the line a listening port logs when it closes: Twisted's reads
 // "[twisted.spread.pb.PBServerFactory] (TCP Port 8800 Closed)", the Go reactor's names the
 // factory instead of the transport and has no log system.
-var portClosed = regexp.MustCompile(`\(\w+ Port \d+ Closed\)$`)
+var portClosedRE = regexp.MustCompile(`\(\w+ Port \d+ Closed\)$`)
 
-// unstamp removes the timestamps and the port-closed line the server prints when the test
+// unstampTwistedLog removes the timestamps and the port-closed line the server prints when the test
 // stops it. It also puts a listening port's two start-up lines in Twisted's order ("X
 // starting on N", then "Starting factory"): the Go reactor logs them the other way round.
 // Both differences are the reactor's business, not this example's.
-func unstamp(lines []string) []string {
+func unstampTwistedLog(lines []string) []string {
 	out := make([]string, 0, len(lines))
 	for _, l := range lines {
-		if !portClosed.MatchString(l) {
+		if !portClosedRE.MatchString(l) {
 			out = append(out, twistedLogStamp.ReplaceAllString(l, ""))
 		}
 	}
@@ -166,18 +166,18 @@ func TestPbAnonAgainstPython(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Python pair: %v", err)
 	}
-	want.server, want.client = unstamp(want.server), unstamp(want.client)
+	want.server, want.client = unstampTwistedLog(want.server), unstampTwistedLog(want.client)
 	if len(want.client) < 6 || len(want.server) < 5 {
 		t.Fatalf("the Python pair printed too little:\n%s\n--\n%s",
 			strings.Join(want.server, "\n"), strings.Join(want.client, "\n"))
 	}
-	for _, combo := range combos {
+	for _, combo := range credCombos {
 		got, err := r.run(t, pbAnonPair, combo.goServer, combo.goClient)
 		if err != nil {
 			t.Errorf("%s: %v", combo.name, err)
 			continue
 		}
-		got.server, got.client = unstamp(got.server), unstamp(got.client)
+		got.server, got.client = unstampTwistedLog(got.server), unstampTwistedLog(got.client)
 		if !equalLines(got.client, want.client) {
 			t.Errorf("%s: client printed\n%s\nPython's client printed\n%s", combo.name,
 				strings.Join(got.client, "\n"), strings.Join(want.client, "\n"))
@@ -190,8 +190,8 @@ func TestPbAnonAgainstPython(t *testing.T) {
 }
 
 var (
-	serverRate = regexp.MustCompile(`^\(s\) cps: \d+$`)
-	clientRate = regexp.MustCompile(`^(cps: \d+|WARNING it took more than one second)$`)
+	pbbenchServerRate = regexp.MustCompile(`^\(s\) cps: \d+$`)
+	pbbenchClientRate = regexp.MustCompile(`^(cps: \d+|WARNING it took more than one second)$`)
 )
 
 // pbbenchserver/pbbenchclient against the Python listings both ways: each side prints
@@ -203,7 +203,7 @@ func TestPbbenchAgainstPython(t *testing.T) {
 	for _, combo := range append([]struct {
 		name               string
 		goServer, goClient bool
-	}{{"PythonServer-PythonClient", false, false}}, combos...) {
+	}{{"PythonServer-PythonClient", false, false}}, credCombos...) {
 		got, err := r.run(t, pbbenchPair, combo.goServer, combo.goClient)
 		if err != nil {
 			t.Errorf("%s: %v", combo.name, err)
@@ -214,7 +214,7 @@ func TestPbbenchAgainstPython(t *testing.T) {
 			t.Errorf("%s: server printed %q", combo.name, got.server)
 		}
 		for _, l := range got.server {
-			if !serverRate.MatchString(l) {
+			if !pbbenchServerRate.MatchString(l) {
 				t.Errorf("%s: server line %q", combo.name, l)
 			}
 		}
@@ -222,7 +222,7 @@ func TestPbbenchAgainstPython(t *testing.T) {
 			t.Errorf("%s: client printed %q", combo.name, got.client)
 		}
 		for _, l := range got.client {
-			if !clientRate.MatchString(l) {
+			if !pbbenchClientRate.MatchString(l) {
 				t.Errorf("%s: client line %q", combo.name, l)
 			}
 		}
