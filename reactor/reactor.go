@@ -207,6 +207,11 @@ func (r *Reactor) insertNewDelayedCalls() {
 // milliseconds (epoll's unit), as Python does, so a 0.4 ms timer does not spin.
 func (r *Reactor) timeout() int {
 	r.insertNewDelayedCalls()
+	if r.justStopped {
+		// Stop was called after this iteration's timer pass (from a write flush, say):
+		// don't block, so the next pass fires the shutdown event.
+		return 0
+	}
 	if len(r.pending) == 0 {
 		return -1
 	}
