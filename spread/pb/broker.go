@@ -414,10 +414,14 @@ func (b *Broker) sendMessage(cache bool, perspective any, objectID any, name str
 	}
 	buf = banana.AppendListHeader(buf, 7)
 	buf = banana.AppendStr(buf, cmd, d)
-	// The request id goes in after the arguments are jellied, as Twisted takes it only
-	// once serializing succeeded; reserve the slot with a placeholder.
+	// Twisted takes the request id only once the arguments are jellied. Write the id the
+	// call will get if nothing else is sent meanwhile; a message sent from inside the
+	// jellying (a GetState method calling an observer) takes ids first, and then the
+	// token is rewritten.
+	reqID := b.currentRequestID + 1
 	idAt := len(buf)
-	buf = append(buf, 0x81) // INT 0, rewritten below
+	buf = banana.AppendInt(buf, reqID)
+	idEnd := len(buf)
 	var err error
 	if buf, err = b.appendID(buf, objectID); err != nil {
 		b.wbuf = buf[:0]
@@ -439,12 +443,12 @@ func (b *Broker) sendMessage(cache bool, perspective any, objectID any, name str
 		b.wbuf = buf[:0]
 		return nil, err
 	}
-	b.currentRequestID++
-	reqID := b.currentRequestID
-	if reqID != 0 {
-		idTok := banana.AppendInt(nil, reqID)
-		buf = append(buf[:idAt], append(idTok, buf[idAt+1:]...)...)
+	if b.currentRequestID+1 != reqID {
+		reqID = b.currentRequestID + 1
+		fixed := banana.AppendInt(append([]byte(nil), buf[:idAt]...), reqID)
+		buf = append(fixed, buf[idEnd:]...)
 	}
+	b.currentRequestID = reqID
 	var rval *deferred.Deferred
 	if answer {
 		rval = deferred.New(nil)

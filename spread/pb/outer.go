@@ -138,12 +138,11 @@ func (w *walker) walk(v any, depth int) {
 	case flavored:
 		w.note(x.pbFlavor(), v)
 		return // a Cacheable's state is walked when it is taken
-	case jelly.CopyableStateGetter:
-		if s, err := x.GetStateToCopy(); err == nil {
-			w.walk(s, depth+1)
-		}
-		return
 	}
+	// A state computed by GetStateToCopy or GetStateFor is not walked: calling it here
+	// would run it twice (it may have effects, such as sending a message). Flavored
+	// values inside such a state are found only if they are also reachable from the
+	// value's exported fields; the jelly hook requested above lifts this limit.
 	w.walkValue(reflect.ValueOf(v), depth)
 }
 

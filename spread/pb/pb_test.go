@@ -759,3 +759,38 @@ func TestPBWithSecurityOptions(t *testing.T) {
 		tc.Identical(sf.BuildProtocol(nil).(*Broker).security(), custom)
 	})
 }
+
+// nestedSender sends a message of its own while it is being jellied.
+type nestedSender struct {
+	Copyable
+	root  *RemoteReference
+	inner *deferred.Deferred
+}
+
+func (*nestedSender) JellyClassName() string { return "twisted.spread.test.test_pb.NestedSender" }
+
+type nestedReceived struct{ RemoteCopy }
+
+func init() { SetUnjellyableForClass("twisted.spread.test.test_pb.NestedSender", &nestedReceived{}) }
+
+func (n *nestedSender) GetStateToCopy() (any, error) {
+	n.inner = n.root.CallRemote("echo", "inner")
+	return jelly.NewDict(0), nil
+}
+
+// A call made while the arguments of another are being jellied takes the next request
+// id first (Twisted takes the id only after serializing), and both get their answers.
+func TestMessageSentWhileJellying(t *testing.T) {
+	trial.Sync(t, func(tc *trial.T) {
+		c, _, pump := connectedServerAndClient(tc)
+		pump.ByteAtATime = false
+		root := rootRef(tc, c)
+		n := &nestedSender{root: root}
+		outer := root.CallRemote("echo", []any{"outer", n})
+		pump.Flush()
+		tc.Equal(tc.SuccessResultOf(n.inner), "inner")
+		res := tc.SuccessResultOf(outer).([]any)
+		tc.Equal(res[0], "outer")
+		tc.Equal(c.currentRequestID, int64(2))
+	})
+}
