@@ -275,9 +275,7 @@ func (d *Decoder) bytes(src []byte, remaining int) []byte {
 	}
 	if n > cap(d.arena)-len(d.arena) {
 		if n >= 512 {
-			out := make([]byte, n)
-			copy(out, src)
-			return out
+			return append([]byte(nil), src...) // no zeroing before the copy
 		}
 		size := min(max(remaining, 256), 4096)
 		if size < n {
