@@ -26,7 +26,8 @@
 // and values: AppendJelly (and Jellier.AppendJelly) writes banana bytes straight into a
 // caller-owned buffer, allocating nothing for ordinary values; Unjellier.UnjellyBanana
 // decodes banana bytes straight into Go values, building a tree only for the rare nodes
-// (references, classes, datetimes...) it hands to the ordinary unjellier. A Jellier or
+// (references, classes, datetimes...) it hands to the ordinary unjellier; with a banana
+// Conn in Raw mode a receiver never builds the tree at all (see banana.Raw). A Jellier or
 // Unjellier is reusable and keeps small internal buffers between sessions, so a
 // long-lived one (one per connection) allocates least.
 //

@@ -716,3 +716,56 @@ func TestDict(t *testing.T) {
 		t.Errorf("delete: len %d", d.Len())
 	}
 }
+
+// A Jellyable that tracks itself (Prepare/Preserve, like PB's Copyable) and is met twice,
+// and once inside its own state: the tree and fused encoders agree with Twisted's shapes
+// (the expected trees are what Twisted 22.4's jelly() gives for the same objects).
+func TestJellyableReferences(t *testing.T) {
+	reg := NewRegistry()
+	reg.SetUnjellyableForClass("pbtypes.Counter", func(u *Unjellier, l []any) (any, error) {
+		s, err := u.Unjelly(l[2])
+		return &testCache{class: "pbtypes.Counter", luid: l[1], state: s}, err
+	})
+	c := &testCache{class: "pbtypes.Counter", luid: int64(2), state: DictOf("value", int64(0))}
+	cases := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"twice", []any{c, c},
+			"['list', ['reference', 1, ['pbtypes.Counter', 2, ['dictionary', [['unicode', 'value'], 0]]]], ['dereference', 1]]"},
+		{"inside a shared list", func() any { l := []any{c}; return []any{l, c, l} }(),
+			"['list', ['reference', 2, ['list', ['reference', 1, ['pbtypes.Counter', 2, ['dictionary', [['unicode', 'value'], 0]]]]]], ['dereference', 1], ['dereference', 2]]"},
+	}
+	self := &testCache{class: "pbtypes.Counter", luid: int64(3)}
+	self.state = DictOf("me", self)
+	cases = append(cases, struct {
+		name string
+		v    any
+		want string
+	}{"cycle", self, "['reference', 1, ['pbtypes.Counter', 3, ['dictionary', [['unicode', 'me'], ['dereference', 1]]]]]"})
+	for _, cs := range cases {
+		sexp, err := Jelly(cs.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := banana.Format(sexp); got != cs.want {
+			t.Errorf("%s: tree\n %s\nwant\n %s", cs.name, got, cs.want)
+		}
+		tree, _ := banana.AppendExpr(nil, sexp, banana.DialectPB)
+		fused, err := AppendJelly(nil, cs.v, banana.DialectPB)
+		if err != nil || string(fused) != string(tree) {
+			t.Errorf("%s: fused % x (%v)\n tree % x", cs.name, fused, err, tree)
+		}
+		v, err := Unjelly(sexp, WithRegistry(reg))
+		if err != nil {
+			t.Fatalf("%s: %v", cs.name, err)
+		}
+		if cs.name == "cycle" {
+			got := v.(*testCache)
+			if me, _ := got.state.(*Dict).Get("me"); me != any(got) {
+				t.Errorf("cycle through a function-registered class lost: %#v", me)
+			}
+		}
+	}
+}
