@@ -115,6 +115,10 @@ func (v *Viewable) JellyFor(j *jelly.Jellier) (any, error) {
 // lowered), or what GetStateToCopy returns, or GetStateFor(j) for a state that depends
 // on the receiver (SerializingPerspective(j) tells who that is). An error type that
 // travels by copy is sent as itself, not as a CopyableFailure.
+//
+// A Referenceable, Viewable or Cacheable inside a state that GetStateToCopy or
+// GetStateFor builds must also be reachable from the value's exported fields (PB finds
+// flavored values by walking what it is asked to send; see outer.go).
 type Copyable struct{}
 
 func (Copyable) pbCopyable() {}
