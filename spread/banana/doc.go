@@ -61,7 +61,7 @@
 // message apart one level deep, and the jelly package's Unjellier.UnjellyBanana decodes
 // a jelly part straight into Go values. For messages with large or dictionary-heavy
 // arguments this is several times cheaper than building the tree; for small calls the
-// tree path costs about the same.
+// tree path is the cheaper one (see docs/performance.md).
 //
 // Encode and Decode mirror Twisted's module-level banana.encode and banana.decode, which
 // use the "none" dialect; Format prints an expression in Twisted's notation.

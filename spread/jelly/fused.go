@@ -257,7 +257,7 @@ func (j *Jellier) enc(buf []byte, obj any) ([]byte, error) {
 		if err := j.enter(); err != nil {
 			return buf, err
 		}
-		x, err := jl.JellyFor(j)
+		x, err := guard("JellyFor", func() (any, error) { return jl.JellyFor(j) })
 		if err != nil {
 			j.leave()
 			return buf, err

@@ -234,3 +234,27 @@ func TestRegistryOverridesBuiltinTag(t *testing.T) {
 		t.Errorf("disallowed list: %v", err)
 	}
 }
+
+// A registered hook that trusts its input (here indexing past the end of a short node)
+// panics; the unjellier turns that into an error instead of crashing the process.
+func TestHookPanicRecovered(t *testing.T) {
+	reg := NewRegistry()
+	reg.SetUnjellyableForClass("remote", func(u *Unjellier, sexp []any) (any, error) {
+		return sexp[1].(int64), nil // no length or type check
+	})
+	for _, sexp := range []any{l("remote"), l("remote", "not an int")} {
+		if _, err := Unjelly(sexp, WithRegistry(reg)); !errors.Is(err, ErrHookPanic) {
+			t.Errorf("%s: %v", banana.Format(sexp), err)
+		}
+	}
+	if _, err := Jelly(panicky{}); !errors.Is(err, ErrHookPanic) {
+		t.Errorf("JellyFor: %v", err)
+	}
+	if _, err := AppendJelly(nil, panicky{}, banana.DialectPB); !errors.Is(err, ErrHookPanic) {
+		t.Errorf("JellyFor (fused): %v", err)
+	}
+}
+
+type panicky struct{}
+
+func (panicky) JellyFor(j *Jellier) (any, error) { panic("boom") }

@@ -279,7 +279,7 @@ func (j *Jellier) jelly(obj any) (any, error) {
 		if err := j.enter(); err != nil {
 			return nil, err
 		}
-		x, err := jl.JellyFor(j)
+		x, err := guard("JellyFor", func() (any, error) { return jl.JellyFor(j) })
 		j.leave()
 		return x, err
 	}
@@ -493,10 +493,10 @@ func (j *Jellier) classNameOf(obj any, t reflect.Type) string {
 // stateOf returns the state to send for a class instance.
 func (j *Jellier) stateOf(obj any, rv reflect.Value) (any, error) {
 	if g, ok := obj.(StateGetter); ok {
-		return g.GetStateFor(j)
+		return guard("GetStateFor", func() (any, error) { return g.GetStateFor(j) })
 	}
 	if g, ok := obj.(CopyableStateGetter); ok {
-		return g.GetStateToCopy()
+		return guard("GetStateToCopy", g.GetStateToCopy)
 	}
 	return StructState(obj)
 }

@@ -81,7 +81,9 @@ func (u *Unjellier) Unjelly(sexp any) (any, error) {
 		return nil, err
 	}
 	for _, p := range post {
-		p.PostUnjelly()
+		if err := guardErr("PostUnjelly", func() error { p.PostUnjelly(); return nil }); err != nil {
+			return nil, err
+		}
 	}
 	return v, nil
 }
@@ -335,7 +337,7 @@ func (u *Unjellier) registered(e *regEntry, l []any, hk any, has bool) (any, err
 	var res any
 	switch {
 	case e.fn != nil:
-		r, err := e.fn(u, l)
+		r, err := guard("unjellier for "+quoteBytes(l[0].([]byte)), func() (any, error) { return e.fn(u, l) })
 		if err != nil {
 			return nil, err
 		}
@@ -348,7 +350,7 @@ func (u *Unjellier) registered(e *regEntry, l []any, hk any, has bool) (any, err
 		if err != nil {
 			return nil, err
 		}
-		if res, err = e.factory(state); err != nil {
+		if res, err = guard("factory for "+quoteBytes(l[0].([]byte)), func() (any, error) { return e.factory(state) }); err != nil {
 			return nil, err
 		}
 	default:
@@ -357,7 +359,7 @@ func (u *Unjellier) registered(e *regEntry, l []any, hk any, has bool) (any, err
 		if uj, ok := ptr.(Unjellyable); ok {
 			// It may return something other than itself (RemoteCache does): no early
 			// binding, references to it inside resolve through placeholders.
-			r, err := uj.UnjellyFor(u, l)
+			r, err := guard("UnjellyFor", func() (any, error) { return uj.UnjellyFor(u, l) })
 			if err != nil {
 				return nil, err
 			}
@@ -376,9 +378,9 @@ func (u *Unjellier) registered(e *regEntry, l []any, hk any, has bool) (any, err
 		}
 		switch s := ptr.(type) {
 		case StateSetter:
-			err = s.SetStateFor(u, state)
+			err = guardErr("SetStateFor", func() error { return s.SetStateFor(u, state) })
 		case CopyableStateSetter:
-			err = s.SetCopyableState(state)
+			err = guardErr("SetCopyableState", func() error { return s.SetCopyableState(state) })
 		default:
 			err = setFields(pv.Elem(), state)
 		}

@@ -40,7 +40,9 @@ func (u *Unjellier) UnjellyBanana(wire []byte, d banana.Dialect) (any, int, erro
 		return nil, 0, err
 	}
 	for _, h := range post {
-		h.PostUnjelly()
+		if err := guardErr("PostUnjelly", func() error { h.PostUnjelly(); return nil }); err != nil {
+			return nil, 0, err
+		}
 	}
 	return v, n, nil
 }
