@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
-	"strings"
 	"time"
 )
 
@@ -149,13 +148,11 @@ func (dc *DelayedCall) Invoke() {
 }
 
 // String renders the call like Twisted's DelayedCall repr, which trial prints for a dirty
-// reactor: <DelayedCall 0xc000010000 [9.998s] called=0 cancelled=0 main.tick()>.
+// reactor: <DelayedCall 0xc000010000 [3600.0s] called=0 cancelled=0 main.tick()>. The time
+// left is printed in full, as Python prints a float (Twisted formats it with %s).
 func (dc *DelayedCall) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<DelayedCall %p [", dc)
-	fmt.Fprintf(&b, "%.3gs", (dc.When() - dc.now()).Seconds())
-	fmt.Fprintf(&b, "] called=%d cancelled=%d %s()>", b2i(dc.called), b2i(dc.cancelled), funcName(dc.f))
-	return b.String()
+	return fmt.Sprintf("<DelayedCall %p [%ss] called=%d cancelled=%d %s()>", dc,
+		pyFloat((dc.When() - dc.now()).Seconds()), b2i(dc.called), b2i(dc.cancelled), funcName(dc.f))
 }
 
 func b2i(b bool) int {
