@@ -55,44 +55,82 @@ type echoRoot struct{ pb.Root }
 
 func (*echoRoot) RemoteEcho(x any) any { return x }
 
-// pbServer is a gotwisted PB server on its own reactor goroutine.
-type pbServer struct {
-	r    *reactor.Reactor
-	port int
-	done chan error
-}
-
-func startPBServer() (*pbServer, error) {
+// startPBServer starts a gotwisted PB echo server on its own reactor goroutine, and returns
+// its port and a function that stops it.
+func startPBServer() (port int, stop func(), err error) {
 	r, err := reactor.New()
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	f := pb.NewPBServerFactory(&echoRoot{})
 	f.Reactor = r
 	p, err := r.ListenTCP(0, f, reactor.Interface("127.0.0.1"))
 	if err != nil {
 		r.Close()
-		return nil, err
+		return 0, nil, err
 	}
-	s := &pbServer{r: r, port: p.GetHost().(*net.TCPAddr).Port, done: make(chan error, 1)}
-	go func() { s.done <- r.Run() }()
-	return s, nil
+	done := make(chan error, 1)
+	go func() { done <- r.Run() }()
+	return p.GetHost().(*net.TCPAddr).Port, func() {
+		r.CallFromThread(func() { r.Stop() })
+		<-done
+		r.Close()
+	}, nil
 }
 
-func (s *pbServer) stop() {
-	s.r.CallFromThread(func() { s.r.Stop() })
-	<-s.done
-	s.r.Close()
+// pbCaller keeps calls going on one connection. Its callbacks are made once, so the
+// harness adds no allocation per call of its own beyond what CallRemote needs.
+type pbCaller struct {
+	load     *pbLoad
+	ref      *pb.RemoteReference
+	answered deferred.Callback
+	failed   deferred.Errback
 }
 
-// runGotwisted measures one shape: a gotwisted PB client reactor (one goroutine, all the
-// shape's connections) against a gotwisted PB server reactor, in this process.
-func runGotwisted(s shape, warmup, dur time.Duration) result {
-	srv, err := startPBServer()
-	if err != nil {
-		return result{err: err}
+// pbLoad is the client side of a gotwisted run: every caller, on one client reactor.
+type pbLoad struct {
+	c           *counter
+	payload     any
+	check       func(any) error
+	outstanding int
+	finished    *deferred.Deferred
+}
+
+func (l *pbLoad) newCaller(ref *pb.RemoteReference) *pbCaller {
+	k := &pbCaller{load: l, ref: ref}
+	k.answered = func(v any) (any, error) {
+		l.outstanding--
+		if err := l.check(v); err != nil {
+			l.c.fail(err)
+		} else {
+			l.c.n.Add(1)
+		}
+		if !l.c.stop.Load() {
+			k.issue()
+		} else if l.outstanding == 0 {
+			l.finished.Callback(nil)
+		}
+		return nil, nil
 	}
-	defer srv.stop()
+	k.failed = func(f *failure.Failure) (any, error) {
+		l.outstanding--
+		l.c.fail(f)
+		if l.outstanding == 0 {
+			l.finished.Callback(nil)
+		}
+		return nil, nil
+	}
+	return k
+}
+
+func (k *pbCaller) issue() {
+	k.load.outstanding++
+	k.ref.CallRemote("echo", k.load.payload).AddCallbacks(k.answered, k.failed)
+}
+
+// runGotwisted measures one shape: a gotwisted PB client reactor (one goroutine holding
+// all of the shape's connections) against the gotwisted PB server on port.
+func runGotwisted(s shape, warmup, dur time.Duration, port int) result {
 	r, err := reactor.New()
 	if err != nil {
 		return result{err: err}
@@ -101,73 +139,42 @@ func runGotwisted(s shape, warmup, dur time.Duration) result {
 
 	payload, check := pbPayload(s.payload)
 	c := &counter{}
-	finished := deferred.New(nil)
-	outstanding := 0
+	load := &pbLoad{c: c, payload: payload, check: check, finished: deferred.New(nil)}
 	var factories []*pb.PBClientFactory
-
-	var issue func(ref *pb.RemoteReference)
-	answered := func(ref *pb.RemoteReference) deferred.Callback {
-		return func(v any) (any, error) {
-			outstanding--
-			if err := check(v); err != nil {
-				c.fail(err)
-			} else {
-				c.n.Add(1)
-			}
-			if !c.stop.Load() {
-				issue(ref)
-			} else if outstanding == 0 {
-				finished.Callback(nil)
-			}
-			return nil, nil
-		}
-	}
-	failed := func(f *failure.Failure) (any, error) {
-		outstanding--
-		c.fail(f)
-		if outstanding == 0 {
-			finished.Callback(nil)
-		}
-		return nil, nil
-	}
-	issue = func(ref *pb.RemoteReference) {
-		outstanding++
-		ref.CallRemote("echo", payload).AddCallbacks(answered(ref), failed)
-	}
-
 	r.CallWhenRunning(func() {
 		roots := make([]*deferred.Deferred, s.conns)
 		for i := range roots {
 			f := pb.NewPBClientFactory()
 			f.Reactor = r
 			factories = append(factories, f)
-			r.ConnectTCP("127.0.0.1", srv.port, f)
+			r.ConnectTCP("127.0.0.1", port, f)
 			roots[i] = f.GetRootObject()
 		}
 		deferred.Gather(roots).AddCallbacks(func(v any) (any, error) {
 			for _, root := range v.([]any) {
+				k := load.newCaller(root.(*pb.RemoteReference))
 				for j := 0; j < s.inflight; j++ {
-					issue(root.(*pb.RemoteReference))
+					k.issue()
 				}
 			}
 			return nil, nil
 		}, func(f *failure.Failure) (any, error) {
 			c.fail(f)
-			finished.Callback(nil)
+			load.finished.Callback(nil)
 			return nil, nil
 		})
 	})
 
 	res := make(chan result, 1)
 	go func() { res <- measure(c, warmup, dur) }()
-	if err := r.RunUntil(finished); err != nil {
+	if err := r.RunUntil(load.finished); err != nil {
 		return result{err: err}
 	}
 	out := <-res
 	for _, f := range factories {
 		f.Disconnect()
 	}
-	// Let the disconnects go out before the reactors close.
+	// Let the disconnects go out before the reactor closes.
 	r.CallLater(20*time.Millisecond, func() { r.Stop() })
 	if err := r.Run(); err != nil && out.err == nil {
 		out.err = fmt.Errorf("client reactor: %w", err)

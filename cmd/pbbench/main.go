@@ -26,8 +26,10 @@
 //
 // The targets (DESIGN.md): at least net/rpc's calls/s in every shape, and at least 50
 // times Twisted's on the structured payloads (the list and the dict). -check makes the
-// exit status say whether they were met. -cpuprofile and -memprofile write pprof profiles
-// of the run; with -systems gotwisted they show PB's hot spots alone.
+// exit status say whether they were met. -separate runs the Go servers in a child process,
+// as Twisted's server runs in its own; then allocs/call and the profiles cover the client
+// side alone. -cpuprofile and -memprofile write pprof profiles of the run; with -systems
+// gotwisted they show PB's hot spots alone.
 package main
 
 import (
@@ -52,6 +54,7 @@ type config struct {
 	shapes           *regexp.Regexp
 	systems          map[string]bool
 	python           string
+	separate         bool // Go servers in a child process
 }
 
 // row is one shape's results: the median of the rounds for each system.
@@ -74,11 +77,19 @@ func main() {
 		check      = flag.Bool("check", false, "exit with status 1 if a target is missed")
 		cpuprofile = flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 		memprofile = flag.String("memprofile", "", "write an allocation profile of the run to this file")
+		separate   = flag.Bool("separate", false, "run the gotwisted and net/rpc servers in a child process, as Twisted's runs")
 	)
 	flag.Parse()
 	// The factories log every port they open and close; the table is the output.
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	cfg := config{warmup: *warmup, duration: *duration, rounds: *rounds, python: *python, systems: map[string]bool{}}
+	if system := os.Getenv(serveEnv); system != "" {
+		if err := serve(system); err != nil {
+			fatalf("%s=%s: %v", serveEnv, system, err)
+		}
+		return
+	}
+	cfg := config{warmup: *warmup, duration: *duration, rounds: *rounds, python: *python,
+		separate: *separate, systems: map[string]bool{}}
 	if *quick {
 		cfg.warmup, cfg.duration = 200*time.Millisecond, 500*time.Millisecond
 	}
@@ -153,8 +164,12 @@ func run(w io.Writer, cfg config) bool {
 	}
 	fmt.Fprintf(w, "pbbench: loopback TCP, %d CPUs, GOMAXPROCS=%d, %s, %s/%s; %s\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH, twistedNote)
-	fmt.Fprintf(w, "each figure: answers/s over a %v window after %v of warm-up, median of %d round(s)\n\n",
-		cfg.duration, cfg.warmup, cfg.rounds)
+	where := "client and server in this process"
+	if cfg.separate {
+		where = "each server in its own process"
+	}
+	fmt.Fprintf(w, "each figure: answers/s over a %v window after %v of warm-up, median of %d round(s); Go systems: %s\n\n",
+		cfg.duration, cfg.warmup, cfg.rounds, where)
 
 	var rows []row
 	for _, s := range shapes {
@@ -166,13 +181,13 @@ func run(w io.Writer, cfg config) bool {
 		// Rounds interleave the systems, so a change in the machine's load hits them alike.
 		for i := 0; i < cfg.rounds; i++ {
 			if cfg.systems["gotwisted"] {
-				gt = append(gt, runGotwisted(s, cfg.warmup, cfg.duration))
+				gt = append(gt, runGo("gotwisted", cfg, s, runGotwisted))
 			}
 			if tw != nil {
 				tws = append(tws, tw.run(s, cfg.warmup, cfg.duration))
 			}
 			if cfg.systems["netrpc"] {
-				rpcs = append(rpcs, runNetRPC(s, cfg.warmup, cfg.duration))
+				rpcs = append(rpcs, runGo("netrpc", cfg, s, runNetRPC))
 			}
 		}
 		r.gotwisted, r.hasGotwisted = median(gt), len(gt) > 0
@@ -181,6 +196,16 @@ func run(w io.Writer, cfg config) bool {
 		rows = append(rows, r)
 	}
 	return report(w, rows)
+}
+
+// runGo measures a shape against a fresh server of a Go system.
+func runGo(system string, cfg config, s shape, client func(shape, time.Duration, time.Duration, int) result) result {
+	port, stop, err := startServer(system, cfg.separate)
+	if err != nil {
+		return result{err: err}
+	}
+	defer stop()
+	return client(s, cfg.warmup, cfg.duration, port)
 }
 
 // median returns the result with the median rate (an error if any round failed).
@@ -255,7 +280,7 @@ func report(w io.Writer, rows []row) bool {
 	}
 	t.Flush()
 	fmt.Fprintf(w, "\ntargets met: %d of %d (gotwisted >= net/rpc in every shape; >= 50x Twisted on the list and the dict)\n", met, total)
-	fmt.Fprintln(w, "allocs/call: heap allocations in this process per gotwisted call, client and server together")
+	fmt.Fprintln(w, "allocs/call: heap allocations in this process per gotwisted call (client and server together, or the client alone with -separate)")
 	slices.Sort(failures)
 	for _, f := range failures {
 		fmt.Fprintln(w, "error:", f)

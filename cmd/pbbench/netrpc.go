@@ -73,52 +73,66 @@ func rpcCall(name string) (method string, arg any, reply func() (any, func() err
 	panic("unknown payload " + name)
 }
 
-// runNetRPC measures one shape with Go's net/rpc over loopback TCP in this process: one
-// rpc.Client per connection, and one goroutine per call in flight calling it in a loop
-// (net/rpc multiplexes concurrent calls on a client).
-func runNetRPC(s shape, warmup, dur time.Duration) result {
+// startRPCServer starts a net/rpc server serving Echo on loopback, one goroutine per
+// connection as net/rpc does, and returns its port and a function that stops it.
+func startRPCServer() (port int, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return result{err: err}
+		return 0, nil, err
 	}
 	srv := rpc.NewServer()
 	if err := srv.Register(Echo{}); err != nil {
 		ln.Close()
-		return result{err: err}
+		return 0, nil, err
 	}
 	var conns sync.WaitGroup
 	var mu sync.Mutex
-	var serverConns []net.Conn
+	var open []net.Conn
+	accepting := make(chan struct{})
 	go func() {
+		defer close(accepting)
 		for {
 			conn, err := ln.Accept()
 			if err != nil {
 				return
 			}
 			mu.Lock()
-			serverConns = append(serverConns, conn)
+			open = append(open, conn)
 			mu.Unlock()
 			conns.Add(1)
 			go func() { defer conns.Done(); srv.ServeConn(conn) }()
 		}
 	}()
-	defer func() {
+	return ln.Addr().(*net.TCPAddr).Port, func() {
 		ln.Close()
+		<-accepting
 		mu.Lock()
-		for _, c := range serverConns {
+		for _, c := range open {
 			c.Close()
 		}
 		mu.Unlock()
 		conns.Wait()
-	}()
+	}, nil
+}
 
+// runNetRPC measures one shape with Go's net/rpc against the server on port: one
+// rpc.Client per connection, and one goroutine per call in flight calling it in a loop
+// (net/rpc multiplexes concurrent calls on a client).
+func runNetRPC(s shape, warmup, dur time.Duration, port int) result {
 	method, arg, reply := rpcCall(s.payload)
 	c := &counter{}
 	var wg sync.WaitGroup
 	var clients []*rpc.Client
+	defer func() {
+		for _, cl := range clients {
+			cl.Close()
+		}
+	}()
 	for i := 0; i < s.conns; i++ {
-		cl, err := rpc.Dial("tcp", ln.Addr().String())
+		cl, err := rpc.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err != nil {
+			c.stop.Store(true)
+			wg.Wait()
 			return result{err: err}
 		}
 		clients = append(clients, cl)
@@ -143,8 +157,5 @@ func runNetRPC(s shape, warmup, dur time.Duration) result {
 	}
 	res := measure(c, warmup, dur)
 	wg.Wait()
-	for _, cl := range clients {
-		cl.Close()
-	}
 	return res
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -17,10 +18,21 @@ const (
 	testWindow = 100 * time.Millisecond
 )
 
+// TestMain lets the test binary serve as the child server process, as pbbench does.
+func TestMain(m *testing.M) {
+	if system := os.Getenv(serveEnv); system != "" {
+		if err := serve(system); err != nil {
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
 func TestGotwistedRunsEveryShape(t *testing.T) {
 	before := runtime.NumGoroutine()
 	for _, s := range shapes {
-		r := runGotwisted(s, testWarmup, testWindow)
+		r := runGo("gotwisted", config{warmup: testWarmup, duration: testWindow}, s, runGotwisted)
 		if r.err != nil {
 			t.Errorf("%s: %v", s.name, r.err)
 		} else if r.calls <= 0 {
@@ -39,11 +51,25 @@ func TestGotwistedRunsEveryShape(t *testing.T) {
 
 func TestNetRPCRunsEveryShape(t *testing.T) {
 	for _, s := range shapes {
-		r := runNetRPC(s, testWarmup, testWindow)
+		r := runGo("netrpc", config{warmup: testWarmup, duration: testWindow}, s, runNetRPC)
 		if r.err != nil {
 			t.Errorf("%s: %v", s.name, r.err)
 		} else if r.calls <= 0 {
 			t.Errorf("%s: no calls counted", s.name)
+		}
+	}
+}
+
+// TestSeparateServers runs the Go systems against servers in a child process.
+func TestSeparateServers(t *testing.T) {
+	cfg := config{warmup: testWarmup, duration: testWindow, separate: true}
+	for _, s := range []shape{shapes[0], shapes[4]} {
+		for name, client := range map[string]func(shape, time.Duration, time.Duration, int) result{
+			"gotwisted": runGotwisted, "netrpc": runNetRPC,
+		} {
+			if r := runGo(name, cfg, s, client); r.err != nil || r.calls <= 0 {
+				t.Errorf("%s, %s in a child process: %d calls, %v", s.name, name, r.calls, r.err)
+			}
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"embed"
 	"errors"
@@ -48,40 +47,14 @@ func (t *twistedRunner) close() { os.RemoveAll(t.dir) }
 // run measures one shape: pb_client.py against pb_server.py, each a single-threaded
 // Twisted process, as Twisted PB programs run.
 func (t *twistedRunner) run(s shape, warmup, dur time.Duration) result {
-	srv := exec.Command(t.python, filepath.Join(t.dir, "pb_server.py"))
-	stdin, err := srv.StdinPipe()
+	port, stop, err := startChild(exec.Command(t.python, filepath.Join(t.dir, "pb_server.py")))
 	if err != nil {
 		return result{err: err}
 	}
-	stdout, err := srv.StdoutPipe()
-	if err != nil {
-		return result{err: err}
-	}
-	var srvErr strings.Builder
-	srv.Stderr = &srvErr
-	if err := srv.Start(); err != nil {
-		return result{err: err}
-	}
-	defer func() {
-		stdin.Close() // the server stops when its standard input closes
-		done := make(chan struct{})
-		go func() { srv.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			srv.Process.Kill()
-			<-done
-		}
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		return result{err: fmt.Errorf("pb_server.py: %v\n%s", err, srvErr.String())}
-	}
-	port := strings.TrimSpace(strings.TrimPrefix(line, "PORT "))
-
+	defer stop()
 	ctx, cancel := context.WithTimeout(context.Background(), warmup+dur+60*time.Second)
 	defer cancel()
-	cli := exec.CommandContext(ctx, t.python, filepath.Join(t.dir, "pb_client.py"), port, s.payload,
+	cli := exec.CommandContext(ctx, t.python, filepath.Join(t.dir, "pb_client.py"), strconv.Itoa(port), s.payload,
 		strconv.Itoa(s.conns), strconv.Itoa(s.inflight),
 		strconv.FormatFloat(warmup.Seconds(), 'f', -1, 64), strconv.FormatFloat(dur.Seconds(), 'f', -1, 64))
 	var cliErr strings.Builder
