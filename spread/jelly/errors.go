@@ -36,6 +36,10 @@ var (
 	ErrNotJellyable = errors.New("jelly: value cannot be jellied")
 	// ErrCannotConvert: Convert could not fit an unjellied value into a Go type.
 	ErrCannotConvert = errors.New("jelly: cannot convert")
+	// ErrHookPanic: a Jellyable, StateGetter, registered UnjellyFunc, factory or state
+	// setter panicked. The panic is recovered, so a hook that trusts its input too much
+	// turns hostile bytes into an error for the connection, not a crashed process.
+	ErrHookPanic = errors.New("jelly: hook panicked")
 )
 
 // Error is the concrete type of the errors this package returns: Kind is one of the

@@ -2,11 +2,6 @@ package jelly
 
 import "fmt"
 
-// ErrHookPanic: a Jellyable, StateGetter, registered UnjellyFunc, factory or state setter
-// panicked. The panic is recovered, so a hook that trusts its input too much turns hostile
-// bytes into an error for the connection, not a crashed process.
-var ErrHookPanic = fmt.Errorf("jelly: hook panicked")
-
 // guard runs a user hook, turning a panic into an error wrapping ErrHookPanic.
 func guard(what string, f func() (any, error)) (v any, err error) {
 	defer func() {
