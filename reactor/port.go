@@ -158,6 +158,13 @@ func (p *Port) StartListening() error {
 		p.host = &net.UnixAddr{Name: p.path, Net: "unix"}
 	}
 	p.r.reserveFD()
+	// Twisted logs "<Factory> starting on <port>" before the factory's doStart, so the line
+	// comes before the factory's own "Starting factory"; a UNIX path is shown as its repr.
+	where := p.hostString()
+	if p.path != "" {
+		where = pyStrRepr(p.path)
+	}
+	slog.Info(fmt.Sprintf("%s starting on %s", protocolName(p.factory), where))
 	if f := protectCall(p.factory.DoStart); f != nil {
 		logFailure("Unhandled error in factory DoStart", f)
 	}
@@ -168,10 +175,11 @@ func (p *Port) StartListening() error {
 		p.connectionLostNow()
 		return p.cannotListen(err)
 	}
-	slog.Info(fmt.Sprintf("%s starting on %s", protocolName(p.factory), p.hostString()))
 	return nil
 }
 
+// hostString is the port's number, or its path for a UNIX socket (Twisted's
+// _realPortNumber, or port).
 func (p *Port) hostString() string {
 	if p.path != "" {
 		return p.path
@@ -180,6 +188,14 @@ func (p *Port) hostString() string {
 		return fmt.Sprint(a.Port)
 	}
 	return fmt.Sprint(p.host)
+}
+
+// transportType is Twisted's Port._type, which the port-closed log line names.
+func (p *Port) transportType() string {
+	if p.family == unix.AF_UNIX {
+		return "UNIX"
+	}
+	return "TCP"
 }
 
 // protectCall runs f and returns a Failure for a panic.
@@ -350,7 +366,7 @@ func (p *Port) connectionLostNow() {
 	if !p.connected {
 		return
 	}
-	slog.Info(fmt.Sprintf("(%s Port %s Closed)", protocolName(p.factory), p.hostString()))
+	slog.Info(fmt.Sprintf("(%s Port %s Closed)", p.transportType(), p.hostString()))
 	p.r.removeDescriptor(p)
 	p.connected = false
 	unix.Close(p.fd)
