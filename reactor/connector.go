@@ -89,7 +89,9 @@ func LookupServicePort(name string) (int, error) {
 	}
 	n, err := net.LookupPort("tcp", name)
 	if err != nil {
-		return 0, &ServiceNameUnknownError{ConnectError{Msg: err.Error()}}
+		// Twisted's text is Python's socket error and the name: "service/proto not found
+		// ('nosuch')".
+		return 0, &ServiceNameUnknownError{ConnectError{Msg: "service/proto not found (" + pyStrRepr(name) + ")"}}
 	}
 	return n, nil
 }
@@ -207,7 +209,7 @@ func (c *connector) makeTransport() *conn {
 		family = unix.AF_UNIX
 		dest = &unix.SockaddrUnix{Name: c.path}
 		if c.cfg.checkPID && !lockHeld(c.path) {
-			err = &BadFileError{ConnectError{Msg: "Lock file is not locked"}}
+			err = &BadFileError{ConnectError{Msg: pyBytesRepr(c.path)}}
 		}
 	case isIPAddress(c.host):
 		dest, family, err = ipSockaddr(c.host, c.port)

@@ -3,6 +3,7 @@ package reactor
 import (
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 )
 
@@ -18,6 +19,14 @@ import (
 //	reason.Check(failure.Type[*reactor.ConnectionDone]())     // exactly ConnectionDone
 //
 // errors.As works the same way (the *failure.Failure unwraps to the error it carries).
+//
+// Error() reads exactly as str() of the Twisted exception the Python reactor produces in the
+// same situation, so printed reasons and getErrorMessage() match a Python program's
+// ("Connection was refused by other side: 111: Connection refused."); testdata/errors.json,
+// captured from Twisted 22.4 by testdata/errors_probe.py, holds the reference texts. Where
+// Twisted's text leaves the operating-system error out (a reset is just "Connection to the
+// other side was lost in a non-clean fashion."), the Go value still carries it for
+// errors.Is.
 
 // AnyConnectionClosed is implemented by every reason a connection can end with
 // (Twisted's ConnectionClosed class and its subclasses).
@@ -82,14 +91,16 @@ func (*ConnectionDone) connectionClosed() {}
 func (*ConnectionDone) connectionDone()   {}
 
 // ConnectionLost is the reason for a connection that ended in a non-clean fashion: a reset,
-// a failed read or write, or reactor shutdown. Err holds the operating-system error, if any.
+// a failed read or write, or reactor shutdown (Msg "Connection lost", Twisted's
+// main.CONNECTION_LOST). Err holds the operating-system error, if any; like Twisted's
+// reactor, which replaces such reasons with a bare ConnectionLost(), Error() does not show it.
 type ConnectionLost struct {
 	Msg string
 	Err error
 }
 
 func (e *ConnectionLost) Error() string {
-	return withArgs("Connection to the other side was lost in a non-clean fashion", e.Msg, errString(e.Err))
+	return withArgs("Connection to the other side was lost in a non-clean fashion", e.Msg)
 }
 func (e *ConnectionLost) Unwrap() error   { return e.Err }
 func (*ConnectionLost) connectionClosed() {}
@@ -100,16 +111,15 @@ func (*ConnectionLost) connectionLost()   {}
 type ConnectionAborted struct{ ConnectionLost }
 
 func (e *ConnectionAborted) Error() string {
-	return withArgs("Connection was aborted locally using ITCPTransport.abortConnection", e.Msg, errString(e.Err))
+	return withArgs("Connection was aborted locally using ITCPTransport.abortConnection", e.Msg)
 }
 
 // ConnectionFdescWentAway is the reason used when a descriptor's Fileno() is -1 while it is
-// still registered with the reactor. It is a ConnectionLost.
+// still registered with the reactor (Msg "File descriptor lost"). It is a ConnectionLost.
+// Its text begins "Uh", as Twisted's does: the class's message there is a placeholder.
 type ConnectionFdescWentAway struct{ ConnectionLost }
 
-func (e *ConnectionFdescWentAway) Error() string {
-	return withArgs("File descriptor went away", e.Msg, errString(e.Err))
-}
+func (e *ConnectionFdescWentAway) Error() string { return withArgs("Uh", e.Msg) }
 
 func errString(err error) string {
 	if err == nil {
@@ -120,6 +130,8 @@ func errString(err error) string {
 
 // ConnectError is the base of the errors a client connection attempt fails with. OSError is
 // the operating-system error (errors.Is(err, syscall.ECONNREFUSED) works through Unwrap).
+// An errno is shown as Twisted shows the (errno, strerror) pair it builds these errors
+// from: "Connection was refused by other side: 111: Connection refused.".
 type ConnectError struct {
 	OSError error
 	Msg     string
@@ -128,7 +140,7 @@ type ConnectError struct {
 func (e *ConnectError) Error() string { return e.format("An error occurred while connecting") }
 func (e *ConnectError) Unwrap() error { return e.OSError }
 func (e *ConnectError) format(msg string) string {
-	return withArgs(msg, errString(e.OSError), e.Msg)
+	return withArgs(msg, errnoArgs(e.OSError), e.Msg)
 }
 func (*ConnectError) connectError() {}
 
@@ -142,7 +154,8 @@ type UnknownHostError struct{ ConnectError }
 
 func (e *UnknownHostError) Error() string { return e.format("Hostname couldn't be looked up") }
 
-// NoRouteError: no route to host.
+// NoRouteError: no route to host (ENETUNREACH; EHOSTUNREACH is a plain ConnectError, as in
+// Twisted).
 type NoRouteError struct{ ConnectError }
 
 func (e *NoRouteError) Error() string { return e.format("No route to host") }
@@ -159,12 +172,14 @@ type TCPTimedOutError struct{ ConnectError }
 
 func (e *TCPTimedOutError) Error() string { return e.format("TCP connection timed out") }
 
-// BadFileError: the file used for a UNIX socket is no good.
+// BadFileError: the file used for a UNIX socket is no good (with CheckPID, its lock file is
+// not held). Msg is the path as Twisted shows it, a Python bytes repr (b'/path').
 type BadFileError struct{ ConnectError }
 
 func (e *BadFileError) Error() string { return e.format("File used for UNIX socket is no good") }
 
-// ServiceNameUnknownError: a service name given as a port is unknown.
+// ServiceNameUnknownError: a service name given as a port is unknown. Msg reads as
+// Twisted's: "service/proto not found ('nosuch')".
 type ServiceNameUnknownError struct{ ConnectError }
 
 func (e *ServiceNameUnknownError) Error() string {
@@ -200,28 +215,31 @@ type CannotListenError struct {
 	Err       error  // the socket error
 }
 
+// Error reads as Twisted's: "Couldn't listen on 127.0.0.1:8800: [Errno 98] Address already
+// in use."; "any" stands for every interface, and a UNIX socket shows as
+// "any:b'/path'" (Twisted passes no interface and keeps the path as bytes).
 func (e *CannotListenError) Error() string {
 	iface := e.Interface
-	if e.Path != "" {
-		return fmt.Sprintf("Couldn't listen on %s: %v.", e.Path, e.Err)
-	}
 	if iface == "" {
 		iface = "any"
 	}
-	return fmt.Sprintf("Couldn't listen on %s:%d: %v.", iface, e.Port, e.Err)
+	where := strconv.Itoa(e.Port)
+	if e.Path != "" {
+		where = pyBytesRepr(e.Path)
+	}
+	return fmt.Sprintf("Couldn't listen on %s:%s: %s.", iface, where, pyOSError(e.Err))
 }
 func (e *CannotListenError) Unwrap() error { return e.Err }
 func (*CannotListenError) bindError()      {}
 
-// DNSLookupError: a host name could not be resolved.
+// DNSLookupError: a host name could not be resolved. Err is the resolver's error; Error()
+// names only the host, as Twisted's resolver does ("DNS lookup failed: example.invalid.").
 type DNSLookupError struct {
 	Host string
 	Err  error
 }
 
-func (e *DNSLookupError) Error() string {
-	return withArgs("DNS lookup failed", e.Host, errString(e.Err))
-}
+func (e *DNSLookupError) Error() string { return withArgs("DNS lookup failed", e.Host) }
 func (e *DNSLookupError) Unwrap() error { return e.Err }
 
 // AlreadyCalled is returned by DelayedCall.Cancel, Reset and Delay once the call has run

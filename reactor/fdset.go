@@ -53,7 +53,7 @@ func (r *Reactor) setInterest(d FileDescriptor, rd ReadDescriptor, wd WriteDescr
 		}
 		fd = d.Fileno()
 		if fd < 0 {
-			return &ConnectionFdescWentAway{}
+			return fdescWentAway()
 		}
 	}
 	newR, newW := curR, curW
@@ -195,6 +195,11 @@ func (r *Reactor) GetWriters() []WriteDescriptor {
 	return out
 }
 
+// fdescWentAway is posixbase's _NO_FILEDESC.
+func fdescWentAway() error {
+	return &ConnectionFdescWentAway{ConnectionLost{Msg: "File descriptor lost"}}
+}
+
 // doReadOrWrite ports _doReadOrWrite: a hang-up without readable data is a clean close if
 // the descriptor was reading (ConnectionDone, from the read side) and a loss otherwise;
 // else read first, then write if the read did not end the connection.
@@ -230,7 +235,7 @@ func (r *Reactor) callDescriptor(e *fdEntry, fd int, flags pollFlags) (why error
 		}
 	}()
 	if e.desc.Fileno() == -1 {
-		return &ConnectionFdescWentAway{}, false
+		return fdescWentAway(), false
 	}
 	if flags&evIn != 0 && e.reader != nil {
 		inRead = true
@@ -241,7 +246,7 @@ func (r *Reactor) callDescriptor(e *fdEntry, fd int, flags pollFlags) (why error
 		why = e.writer.DoWrite()
 	}
 	if why == nil && e.desc.Fileno() != fd && r.fds[fd] == e {
-		why, inRead = &ConnectionFdescWentAway{}, false
+		why, inRead = fdescWentAway(), false
 	}
 	return why, inRead
 }

@@ -540,7 +540,7 @@ func (r *Reactor) Crash() {
 func (r *Reactor) disconnectAll() {
 	for _, d := range r.RemoveAll() {
 		r.callSafely("connectionLost", func() {
-			d.ConnectionLost(failure.New(&ConnectionLost{}))
+			d.ConnectionLost(failure.New(&ConnectionLost{Msg: "Connection lost"}))
 		})
 	}
 }

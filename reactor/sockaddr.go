@@ -91,7 +91,7 @@ func connectError(err error) error {
 		return &ConnectionRefusedError{ce}
 	case errors.Is(err, unix.ETIMEDOUT):
 		return &TCPTimedOutError{ce}
-	case errors.Is(err, unix.ENETUNREACH), errors.Is(err, unix.EHOSTUNREACH):
+	case errors.Is(err, unix.ENETUNREACH): // Twisted's errnoMapping has no EHOSTUNREACH
 		return &NoRouteError{ce}
 	}
 	return &ce

@@ -2,10 +2,8 @@ package reactor_test
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,43 +14,6 @@ import (
 	"github.com/gotwisted/twisted/protocol"
 	"github.com/gotwisted/twisted/reactor"
 )
-
-// twistedMessages is testdata/errors.json, what Twisted 22.4 says (errors_probe.py
-// captures it): per case the error's class, str() and getErrorMessage(), and under "log"
-// the lines a listening port logs.
-type twistedMessage struct {
-	Class           string `json:"class"`
-	Str             string `json:"str"`
-	GetErrorMessage string `json:"getErrorMessage"`
-}
-
-func loadTwistedMessages(t *testing.T) (map[string]twistedMessage, []string) {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/errors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &all); err != nil {
-		t.Fatal(err)
-	}
-	msgs := map[string]twistedMessage{}
-	var log []string
-	for k, v := range all {
-		if k == "log" {
-			if err := json.Unmarshal(v, &log); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		var m twistedMessage
-		if err := json.Unmarshal(v, &m); err != nil {
-			t.Fatal(err)
-		}
-		msgs[k] = m
-	}
-	return msgs, log
-}
 
 // recordAll is a slog handler that keeps every message, at every level.
 type recordAll struct {
@@ -77,7 +38,7 @@ type EchoFactory struct{ protocol.Factory }
 // N" before the factory's "Starting factory", "(TCP Port N Closed)" and "(UNIX Port path
 // Closed)" before "Stopping factory".
 func TestPortLogLinesAsTwisted(t *testing.T) {
-	_, want := loadTwistedMessages(t)
+	_, want := reactor.TwistedMessages(t)
 	h := &recordAll{}
 	old := slog.Default()
 	slog.SetDefault(slog.New(h))
