@@ -27,18 +27,29 @@ func (c *counter) fail(err error) {
 	c.stop.Store(true)
 }
 
-// measure lets the load run for warmup, then counts the answers received during dur, and
-// the heap allocations of this process meanwhile; then it tells the load to stop.
-func measure(c *counter, warmup, dur time.Duration) result {
+// measure lets the load run for warmup, then counts the answers received during dur, the
+// heap allocations of this process and the CPU time of this process plus serverCPU (the
+// server's, when it runs in another process; nil otherwise) meanwhile; then it tells the
+// load to stop.
+func measure(c *counter, warmup, dur time.Duration, serverCPU func() time.Duration) result {
+	cpu := func() time.Duration {
+		t := processCPU()
+		if serverCPU != nil {
+			t += serverCPU()
+		}
+		return t
+	}
 	time.Sleep(warmup)
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
+	c0 := cpu()
 	n0, t0 := c.n.Load(), time.Now()
 	time.Sleep(dur)
 	n1, t1 := c.n.Load(), time.Now()
+	c1 := cpu()
 	runtime.ReadMemStats(&m1)
 	c.stop.Store(true)
-	r := result{calls: n1 - n0, elapsed: t1.Sub(t0)}
+	r := result{calls: n1 - n0, elapsed: t1.Sub(t0), cpu: c1 - c0}
 	if r.calls > 0 {
 		r.allocs = float64(m1.Mallocs-m0.Mallocs) / float64(r.calls)
 	}
@@ -129,8 +140,8 @@ func (k *pbCaller) issue() {
 }
 
 // runGotwisted measures one shape: a gotwisted PB client reactor (one goroutine holding
-// all of the shape's connections) against the gotwisted PB server on port.
-func runGotwisted(s shape, warmup, dur time.Duration, port int) result {
+// all of the shape's connections) against the gotwisted PB server srv.
+func runGotwisted(s shape, warmup, dur time.Duration, srv *server) result {
 	r, err := reactor.New()
 	if err != nil {
 		return result{err: err}
@@ -147,7 +158,7 @@ func runGotwisted(s shape, warmup, dur time.Duration, port int) result {
 			f := pb.NewPBClientFactory()
 			f.Reactor = r
 			factories = append(factories, f)
-			r.ConnectTCP("127.0.0.1", port, f)
+			r.ConnectTCP("127.0.0.1", srv.port, f)
 			roots[i] = f.GetRootObject()
 		}
 		deferred.Gather(roots).AddCallbacks(func(v any) (any, error) {
@@ -166,7 +177,7 @@ func runGotwisted(s shape, warmup, dur time.Duration, port int) result {
 	})
 
 	res := make(chan result, 1)
-	go func() { res <- measure(c, warmup, dur) }()
+	go func() { res <- measure(c, warmup, dur, srv.cpu) }()
 	if err := r.RunUntil(load.finished); err != nil {
 		return result{err: err}
 	}

@@ -199,13 +199,13 @@ func run(w io.Writer, cfg config) bool {
 }
 
 // runGo measures a shape against a fresh server of a Go system.
-func runGo(system string, cfg config, s shape, client func(shape, time.Duration, time.Duration, int) result) result {
-	port, stop, err := startServer(system, cfg.separate)
+func runGo(system string, cfg config, s shape, client func(shape, time.Duration, time.Duration, *server) result) result {
+	srv, err := startServer(system, cfg.separate)
 	if err != nil {
 		return result{err: err}
 	}
-	defer stop()
-	return client(s, cfg.warmup, cfg.duration, port)
+	defer srv.stop()
+	return client(s, cfg.warmup, cfg.duration, srv)
 }
 
 // median returns the result with the median rate (an error if any round failed).
@@ -233,7 +233,7 @@ func median(rs []result) result {
 
 func report(w io.Writer, rows []row) bool {
 	t := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(t, "shape\tgotwisted\tTwisted\tnet/rpc\tvs Twisted\tvs net/rpc\tallocs/call\t")
+	fmt.Fprintln(t, "calls/s\tgotwisted\tTwisted\tnet/rpc\tvs Twisted\tvs net/rpc\t")
 	allOK := true
 	var failures []string
 	met, total := 0, 0
@@ -265,11 +265,7 @@ func report(w io.Writer, rows []row) bool {
 				allOK = false
 			}
 		}
-		allocs := "-"
-		if r.hasGotwisted && r.gotwisted.err == nil {
-			allocs = fmt.Sprintf("%.0f", r.gotwisted.allocs)
-		}
-		cells = append(cells, vsTwisted, vsRPC, allocs)
+		cells = append(cells, vsTwisted, vsRPC)
 		fmt.Fprintln(t, strings.Join(cells, "\t")+"\t")
 		for name, res := range map[string]result{"gotwisted": r.gotwisted, "Twisted": r.twisted, "net/rpc": r.rpc} {
 			if res.err != nil {
@@ -279,13 +275,45 @@ func report(w io.Writer, rows []row) bool {
 		}
 	}
 	t.Flush()
-	fmt.Fprintf(w, "\ntargets met: %d of %d (gotwisted >= net/rpc in every shape; >= 50x Twisted on the list and the dict)\n", met, total)
-	fmt.Fprintln(w, "allocs/call: heap allocations in this process per gotwisted call (client and server together, or the client alone with -separate)")
+	fmt.Fprintf(w, "targets met: %d of %d (gotwisted >= net/rpc in every shape; >= 50x Twisted on the list and the dict)\n\n", met, total)
+
+	// CPU per call is what the load of other programs disturbs least: it says how much
+	// work each system does, where calls/s also says how long it waited for a core.
+	t = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(t, "CPU µs/call\tgotwisted\tTwisted\tnet/rpc\tTwisted/gotwisted\tnet/rpc/gotwisted\tgotwisted allocs/call\t")
+	for _, r := range rows {
+		cells := []string{r.shape.name, cpuCell(r.gotwisted, r.hasGotwisted), cpuCell(r.twisted, r.hasTwisted), cpuCell(r.rpc, r.hasRPC)}
+		cells = append(cells, cpuRatio(r.twisted, r.gotwisted), cpuRatio(r.rpc, r.gotwisted))
+		allocs := "-"
+		if r.hasGotwisted && r.gotwisted.err == nil {
+			allocs = fmt.Sprintf("%.0f", r.gotwisted.allocs)
+		}
+		cells = append(cells, allocs)
+		fmt.Fprintln(t, strings.Join(cells, "\t")+"\t")
+	}
+	t.Flush()
+	fmt.Fprintln(w, "CPU: client and server processes together; allocs/call: heap allocations in this process")
+	fmt.Fprintln(w, "per gotwisted call (client and server together, or the client alone with -separate)")
 	slices.Sort(failures)
 	for _, f := range failures {
 		fmt.Fprintln(w, "error:", f)
 	}
 	return allOK
+}
+
+func cpuCell(r result, present bool) string {
+	if !present || r.err != nil || r.cpuPerCall() <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", float64(r.cpuPerCall())/float64(time.Microsecond))
+}
+
+// cpuRatio is how many times more CPU per call other used than gotwisted.
+func cpuRatio(other, gotwisted result) string {
+	if other.cpuPerCall() <= 0 || gotwisted.cpuPerCall() <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fx", float64(other.cpuPerCall())/float64(gotwisted.cpuPerCall()))
 }
 
 func cell(r result, present bool) string {

@@ -115,10 +115,10 @@ func startRPCServer() (port int, stop func(), err error) {
 	}, nil
 }
 
-// runNetRPC measures one shape with Go's net/rpc against the server on port: one
+// runNetRPC measures one shape with Go's net/rpc against the server srv: one
 // rpc.Client per connection, and one goroutine per call in flight calling it in a loop
 // (net/rpc multiplexes concurrent calls on a client).
-func runNetRPC(s shape, warmup, dur time.Duration, port int) result {
+func runNetRPC(s shape, warmup, dur time.Duration, srv *server) result {
 	method, arg, reply := rpcCall(s.payload)
 	c := &counter{}
 	var wg sync.WaitGroup
@@ -129,7 +129,7 @@ func runNetRPC(s shape, warmup, dur time.Duration, port int) result {
 		}
 	}()
 	for i := 0; i < s.conns; i++ {
-		cl, err := rpc.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		cl, err := rpc.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", srv.port))
 		if err != nil {
 			c.stop.Store(true)
 			wg.Wait()
@@ -155,7 +155,7 @@ func runNetRPC(s shape, warmup, dur time.Duration, port int) result {
 			}()
 		}
 	}
-	res := measure(c, warmup, dur)
+	res := measure(c, warmup, dur, srv.cpu)
 	wg.Wait()
 	return res
 }

@@ -64,11 +64,13 @@ func TestNetRPCRunsEveryShape(t *testing.T) {
 func TestSeparateServers(t *testing.T) {
 	cfg := config{warmup: testWarmup, duration: testWindow, separate: true}
 	for _, s := range []shape{shapes[0], shapes[4]} {
-		for name, client := range map[string]func(shape, time.Duration, time.Duration, int) result{
+		for name, client := range map[string]func(shape, time.Duration, time.Duration, *server) result{
 			"gotwisted": runGotwisted, "netrpc": runNetRPC,
 		} {
 			if r := runGo(name, cfg, s, client); r.err != nil || r.calls <= 0 {
 				t.Errorf("%s, %s in a child process: %d calls, %v", s.name, name, r.calls, r.err)
+			} else if r.cpu <= 0 {
+				t.Errorf("%s, %s in a child process: no CPU time measured", s.name, name)
 			}
 		}
 	}
@@ -88,8 +90,8 @@ func TestTwistedRunsEveryShape(t *testing.T) {
 		r := tw.run(s, testWarmup, 300*time.Millisecond)
 		if r.err != nil {
 			t.Errorf("%s: %v", s.name, r.err)
-		} else if r.calls <= 0 {
-			t.Errorf("%s: no calls counted", s.name)
+		} else if r.calls <= 0 || r.cpu <= 0 {
+			t.Errorf("%s: %d calls counted, CPU %v", s.name, r.calls, r.cpu)
 		}
 	}
 }
@@ -108,8 +110,8 @@ func TestPayloadChecksRejectWrongAnswers(t *testing.T) {
 }
 
 func TestParseClientResult(t *testing.T) {
-	r := parseClientResult("RESULT 1350 0.5\n")
-	if r.err != nil || r.calls != 1350 || r.elapsed != 500*time.Millisecond {
+	r := parseClientResult("RESULT 1350 0.5 0.25\n")
+	if r.err != nil || r.calls != 1350 || r.elapsed != 500*time.Millisecond || r.cpu != 250*time.Millisecond {
 		t.Errorf("parsed %+v", r)
 	}
 	if r := parseClientResult("ERROR echo answered a different value\n"); r.err == nil ||

@@ -107,7 +107,16 @@ type result struct {
 	calls   int64         // answers received inside the measured window
 	elapsed time.Duration // length of the window
 	allocs  float64       // heap allocations per call in this process (both ends for Go)
+	cpu     time.Duration // CPU time of client and server processes during the window
 	err     error
+}
+
+// cpuPerCall is the CPU time client and server spent per answered call.
+func (r result) cpuPerCall() time.Duration {
+	if r.err != nil || r.calls <= 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.calls)
 }
 
 func (r result) rate() float64 {

@@ -47,14 +47,14 @@ func (t *twistedRunner) close() { os.RemoveAll(t.dir) }
 // run measures one shape: pb_client.py against pb_server.py, each a single-threaded
 // Twisted process, as Twisted PB programs run.
 func (t *twistedRunner) run(s shape, warmup, dur time.Duration) result {
-	port, stop, err := startChild(exec.Command(t.python, filepath.Join(t.dir, "pb_server.py")))
+	srv, err := startChild(exec.Command(t.python, filepath.Join(t.dir, "pb_server.py")))
 	if err != nil {
 		return result{err: err}
 	}
-	defer stop()
+	defer srv.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), warmup+dur+60*time.Second)
 	defer cancel()
-	cli := exec.CommandContext(ctx, t.python, filepath.Join(t.dir, "pb_client.py"), strconv.Itoa(port), s.payload,
+	cli := exec.CommandContext(ctx, t.python, filepath.Join(t.dir, "pb_client.py"), strconv.Itoa(srv.port), s.payload,
 		strconv.Itoa(s.conns), strconv.Itoa(s.inflight),
 		strconv.FormatFloat(warmup.Seconds(), 'f', -1, 64), strconv.FormatFloat(dur.Seconds(), 'f', -1, 64))
 	var cliErr strings.Builder
@@ -66,18 +66,20 @@ func (t *twistedRunner) run(s shape, warmup, dur time.Duration) result {
 	return parseClientResult(string(out))
 }
 
-// parseClientResult reads pb_client.py's "RESULT <calls> <seconds>" line.
+// parseClientResult reads pb_client.py's "RESULT <calls> <seconds> <cpu seconds>" line.
 func parseClientResult(out string) result {
 	for _, l := range strings.Split(out, "\n") {
 		f := strings.Fields(l)
 		switch {
-		case len(f) == 3 && f[0] == "RESULT":
+		case len(f) == 4 && f[0] == "RESULT":
 			calls, err1 := strconv.ParseInt(f[1], 10, 64)
 			secs, err2 := strconv.ParseFloat(f[2], 64)
-			if err1 != nil || err2 != nil {
+			cpu, err3 := strconv.ParseFloat(f[3], 64)
+			if err1 != nil || err2 != nil || err3 != nil {
 				return result{err: fmt.Errorf("pb_client.py: bad result line %q", l)}
 			}
-			return result{calls: calls, elapsed: time.Duration(secs * float64(time.Second))}
+			return result{calls: calls, elapsed: time.Duration(secs * float64(time.Second)),
+				cpu: time.Duration(cpu * float64(time.Second))}
 		case len(f) > 0 && f[0] == "ERROR":
 			return result{err: errors.New("pb_client.py: " + strings.TrimPrefix(l, "ERROR "))}
 		}

@@ -4,8 +4,9 @@ usage: pb_client.py PORT PAYLOAD CONNS INFLIGHT WARMUP DURATION
 
 Opens CONNS connections to the PB server on 127.0.0.1:PORT and keeps INFLIGHT calls of
 echo(payload) in flight on each; every answer is checked. After WARMUP seconds it counts
-the answers received for DURATION seconds, then prints one line:
-    RESULT <calls> <seconds>
+the answers received for DURATION seconds, and the CPU time both processes used meanwhile
+(its own, and the server's from the server's cpu method), then prints one line:
+    RESULT <calls> <seconds> <cpu seconds>
 or "ERROR <message>" if a call failed or an answer was wrong.
 """
 import sys
@@ -42,6 +43,8 @@ class Load:
         self.start = time.perf_counter()
         self.t0 = self.t1 = None
         self.n0 = self.n1 = 0
+        self.cpu0 = self.cpu1 = 0.0
+        self.root = None
 
     def issue(self, root):
         self.outstanding += 1
@@ -56,12 +59,30 @@ class Load:
         now = time.perf_counter()
         if not self.measuring and not self.stopped and now - self.start >= warmup:
             self.measuring, self.t0, self.n0 = True, now, self.count
+            self.cpuMark(0)
         elif self.measuring and now - self.t0 >= duration:
             self.measuring, self.stopped, self.t1, self.n1 = False, True, now, self.count
+            self.cpuMark(1)
         if not self.stopped:
             self.issue(root)
         elif self.outstanding == 0:
             self.finish()
+
+    def cpuMark(self, which):
+        # Both processes' CPU time: this one's now, the server's when its answer comes.
+        own = time.process_time()
+        self.outstanding += 1
+
+        def got(server):
+            self.outstanding -= 1
+            if which == 0:
+                self.cpu0 = own + server
+            else:
+                self.cpu1 = own + server
+            if self.stopped and self.outstanding == 0:
+                self.finish()
+
+        self.root.callRemote("cpu").addCallbacks(got, self.failed)
 
     def failed(self, reason):
         self.outstanding -= 1
@@ -80,7 +101,7 @@ class Load:
         elif self.t1 is None:
             print("ERROR no measured window", flush=True)
         else:
-            print("RESULT", self.n1 - self.n0, self.t1 - self.t0, flush=True)
+            print("RESULT", self.n1 - self.n0, self.t1 - self.t0, self.cpu1 - self.cpu0, flush=True)
         reactor.stop()
 
 
@@ -89,6 +110,7 @@ load = Load()
 
 def connected(roots):
     load.start = time.perf_counter()
+    load.root = roots[0]
     for root in roots:
         for _ in range(inflight):
             load.issue(root)

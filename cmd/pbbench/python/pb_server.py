@@ -1,6 +1,8 @@
 """Twisted PB echo server for cmd/pbbench: prints "PORT <n>" once it listens on
-127.0.0.1, and runs until its standard input closes."""
-import sys
+127.0.0.1, and runs until its standard input closes. Besides echo, its root answers cpu
+with the CPU time the process has used, which pb_client.py asks at both ends of its
+measured window."""
+import time
 
 from twisted.internet import reactor, stdio
 from twisted.internet.protocol import Protocol
@@ -10,6 +12,9 @@ from twisted.spread import pb
 class Echo(pb.Root):
     def remote_echo(self, x):
         return x
+
+    def remote_cpu(self):
+        return time.process_time()
 
 
 class StopOnEOF(Protocol):
