@@ -192,7 +192,12 @@ func FlushUnhandled() int {
 	live.mu.Lock()
 	before := live.reported
 	live.mu.Unlock()
-	runtime.GC()
+	// One collection is enough: runtime.GC returns only after the cycle has swept the heap,
+	// and sweeping clears the weak pointer of every Deferred found unreachable (and queues
+	// its cleanup) in that same cycle, so the loop below sees all of them. Cleanups the
+	// runtime has queued but not run are claimed here (take is exclusive); ones already
+	// running are waited for. A second collection would only help objects kept alive by a
+	// finalizer, and even then only if the finalizer had run in between.
 	runtime.GC()
 	type claim struct {
 		h *holder
