@@ -15,29 +15,39 @@ import (
 )
 
 // ConnectOption configures ConnectTCP and ConnectUNIX.
-type ConnectOption func(*connectConfig)
+type ConnectOption func(*ConnectConfig)
 
-type connectConfig struct {
-	timeout  time.Duration
-	bindHost string
-	bindPort int
-	bind     bool
-	checkPID bool
+// ConnectConfig is what a list of ConnectOptions asks for: the keyword arguments of
+// Twisted's connectTCP and connectUNIX. ConnectTCP and ConnectUNIX read their options with
+// NewConnectConfig, and so do test doubles that record what they were asked for.
+type ConnectConfig struct {
+	Timeout     time.Duration // 30s unless set; 0 or less means no timeout
+	BindAddress string        // "host:port" to bind the client socket to; "" binds nothing
+	CheckPID    bool          // require a held path+".lock" (ConnectUNIX)
+}
+
+// NewConnectConfig applies opts, in order, to the defaults and returns the result.
+func NewConnectConfig(opts ...ConnectOption) ConnectConfig {
+	c := ConnectConfig{Timeout: 30 * time.Second}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
 }
 
 // Timeout sets how long an attempt may take before it fails with *TimeoutError
 // (default 30s; 0 or less means no timeout).
-func Timeout(d time.Duration) ConnectOption { return func(c *connectConfig) { c.timeout = d } }
+func Timeout(d time.Duration) ConnectOption { return func(c *ConnectConfig) { c.Timeout = d } }
 
 // BindAddress binds the client socket to host:port before connecting (failure:
 // *ConnectBindError through ClientConnectionFailed).
 func BindAddress(host string, port int) ConnectOption {
-	return func(c *connectConfig) { c.bindHost, c.bindPort, c.bind = host, port, true }
+	return func(c *ConnectConfig) { c.BindAddress = net.JoinHostPort(host, strconv.Itoa(port)) }
 }
 
 // CheckPID makes ConnectUNIX fail with *BadFileError unless path+".lock" is held by a
 // listener started with WantPID.
-func CheckPID(on bool) ConnectOption { return func(c *connectConfig) { c.checkPID = on } }
+func CheckPID(on bool) ConnectOption { return func(c *ConnectConfig) { c.CheckPID = on } }
 
 // connector is Twisted's tcp.Connector / unix.Connector: it makes attempts (each with a
 // fresh socket) and relays their outcome to the factory.
@@ -47,7 +57,7 @@ type connector struct {
 	port      int
 	path      string
 	factory   ClientFactory
-	cfg       connectConfig
+	cfg       ConnectConfig
 	state     string // "disconnected", "connecting", "connected"
 	started   bool   // factory.DoStart called
 	transport *conn
@@ -62,10 +72,7 @@ var _ Connector = (*connector)(nil)
 // protocol's ConnectionMade or the factory's ClientConnectionFailed.
 func (r *Reactor) ConnectTCP(host string, port int, factory ClientFactory, opts ...ConnectOption) Connector {
 	c := &connector{r: r, host: host, port: port, factory: factory, state: "disconnected",
-		cfg: connectConfig{timeout: 30 * time.Second}}
-	for _, o := range opts {
-		o(&c.cfg)
-	}
+		cfg: NewConnectConfig(opts...)}
 	c.Connect()
 	return c
 }
@@ -73,10 +80,7 @@ func (r *Reactor) ConnectTCP(host string, port int, factory ClientFactory, opts 
 // ConnectUNIX connects to the UNIX socket at path.
 func (r *Reactor) ConnectUNIX(path string, factory ClientFactory, opts ...ConnectOption) Connector {
 	c := &connector{r: r, path: path, factory: factory, state: "disconnected",
-		cfg: connectConfig{timeout: 30 * time.Second}}
-	for _, o := range opts {
-		o(&c.cfg)
-	}
+		cfg: NewConnectConfig(opts...)}
 	c.Connect()
 	return c
 }
@@ -134,8 +138,8 @@ func (c *connector) Connect() {
 	}
 	t := c.makeTransport()
 	c.transport = t
-	if c.cfg.timeout > 0 {
-		c.timeoutID = c.r.CallLater(c.cfg.timeout, func() { t.failIfNotConnected(&TimeoutError{}) })
+	if c.cfg.Timeout > 0 {
+		c.timeoutID = c.r.CallLater(c.cfg.Timeout, func() { t.failIfNotConnected(&TimeoutError{}) })
 	}
 	c.r.callSafely("StartedConnecting", func() { c.factory.StartedConnecting(c) })
 }
@@ -208,7 +212,7 @@ func (c *connector) makeTransport() *conn {
 	case c.path != "":
 		family = unix.AF_UNIX
 		dest = &unix.SockaddrUnix{Name: c.path}
-		if c.cfg.checkPID && !lockHeld(c.path) {
+		if c.cfg.CheckPID && !lockHeld(c.path) {
 			err = &BadFileError{ConnectError{Msg: pyBytesRepr(c.path)}}
 		}
 	case isIPAddress(c.host):
@@ -229,8 +233,8 @@ func (c *connector) makeTransport() *conn {
 			t.fd, t.closed = fd, false
 		}
 	}
-	if err == nil && c.cfg.bind {
-		sa, _, berr := ipSockaddr(c.cfg.bindHost, c.cfg.bindPort)
+	if err == nil && c.cfg.BindAddress != "" {
+		sa, berr := bindSockaddr(c.cfg.BindAddress)
 		if berr == nil {
 			berr = unix.Bind(t.fd, sa)
 		}

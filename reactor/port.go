@@ -13,36 +13,48 @@ import (
 )
 
 // ListenOption configures ListenTCP and ListenUNIX.
-type ListenOption func(*listenConfig)
+type ListenOption func(*ListenConfig)
 
-type listenConfig struct {
-	backlog   int
-	iface     string
-	mode      os.FileMode
-	wantPID   bool
-	reuseAddr bool
+// ListenConfig is what a list of ListenOptions asks for: the keyword arguments of Twisted's
+// listenTCP and listenUNIX. ListenTCP and ListenUNIX read their options with
+// NewListenConfig, and so do test doubles (reactortest.MemoryReactor) that record what
+// they were asked for.
+type ListenConfig struct {
+	Backlog   int         // listen queue length; 50 unless set (0 or less also means 50)
+	Interface string      // address to bind; "" means all IPv4 interfaces
+	Mode      os.FileMode // permissions of a UNIX socket file; 0666 unless set
+	WantPID   bool        // take path+".lock" (ListenUNIX)
+}
+
+// NewListenConfig applies opts, in order, to the defaults and returns the result.
+func NewListenConfig(opts ...ListenOption) ListenConfig {
+	c := ListenConfig{Backlog: 50, Mode: 0o666}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
 }
 
 // Backlog sets the listen queue length (default 50).
-func Backlog(n int) ListenOption { return func(c *listenConfig) { c.backlog = n } }
+func Backlog(n int) ListenOption { return func(c *ListenConfig) { c.Backlog = n } }
 
 // Interface sets the address to bind ("" — the default — means all IPv4 interfaces; use
 // "127.0.0.1" in tests, "::" for all IPv6 ones).
-func Interface(host string) ListenOption { return func(c *listenConfig) { c.iface = host } }
+func Interface(host string) ListenOption { return func(c *ListenConfig) { c.Interface = host } }
 
 // Mode sets the permissions of a UNIX socket file (default 0666).
-func Mode(m os.FileMode) ListenOption { return func(c *listenConfig) { c.mode = m } }
+func Mode(m os.FileMode) ListenOption { return func(c *ListenConfig) { c.Mode = m } }
 
 // WantPID makes ListenUNIX take a lock on path+".lock" (failing with CannotListenError if
 // another process holds it) and remove a stale socket file first.
-func WantPID(on bool) ListenOption { return func(c *listenConfig) { c.wantPID = on } }
+func WantPID(on bool) ListenOption { return func(c *ListenConfig) { c.WantPID = on } }
 
 // Port is a listening TCP or UNIX socket (Twisted's tcp.Port / unix.Port): it accepts
 // connections and gives each a protocol built by its factory.
 type Port struct {
 	r       *Reactor
 	factory ProtocolFactory
-	cfg     listenConfig
+	cfg     ListenConfig
 	port    int    // requested TCP port
 	path    string // UNIX path; "" for TCP
 	family  int
@@ -66,10 +78,7 @@ var _ ReadDescriptor = (*Port)(nil)
 // a stopped port with StartListening); the result type is the interface so that test
 // doubles such as reactortest.MemoryReactor satisfy ReactorTCP too.
 func (r *Reactor) ListenTCP(port int, factory ProtocolFactory, opts ...ListenOption) (ListeningPort, error) {
-	p := &Port{r: r, factory: factory, port: port, fd: -1, cfg: listenConfig{backlog: 50, mode: 0o666}}
-	for _, o := range opts {
-		o(&p.cfg)
-	}
+	p := &Port{r: r, factory: factory, port: port, fd: -1, cfg: NewListenConfig(opts...)}
 	if err := p.StartListening(); err != nil {
 		return nil, err
 	}
@@ -78,10 +87,7 @@ func (r *Reactor) ListenTCP(port int, factory ProtocolFactory, opts ...ListenOpt
 
 // ListenUNIX listens on a UNIX socket at path (see Mode and WantPID).
 func (r *Reactor) ListenUNIX(path string, factory ProtocolFactory, opts ...ListenOption) (ListeningPort, error) {
-	p := &Port{r: r, factory: factory, path: path, fd: -1, cfg: listenConfig{backlog: 50, mode: 0o666}}
-	for _, o := range opts {
-		o(&p.cfg)
-	}
+	p := &Port{r: r, factory: factory, path: path, fd: -1, cfg: NewListenConfig(opts...)}
 	if err := p.StartListening(); err != nil {
 		return nil, err
 	}
@@ -89,7 +95,7 @@ func (r *Reactor) ListenUNIX(path string, factory ProtocolFactory, opts ...Liste
 }
 
 func (p *Port) cannotListen(err error) error {
-	return &CannotListenError{Interface: p.cfg.iface, Port: p.port, Path: p.path, Err: err}
+	return &CannotListenError{Interface: p.cfg.Interface, Port: p.port, Path: p.path, Err: err}
 }
 
 // StartListening creates, binds and listens on the socket, starts the factory and starts
@@ -101,7 +107,7 @@ func (p *Port) StartListening() error {
 	var sa unix.Sockaddr
 	if p.path != "" {
 		p.family = unix.AF_UNIX
-		if p.cfg.wantPID {
+		if p.cfg.WantPID {
 			if err := p.lock(); err != nil {
 				return p.cannotListen(err)
 			}
@@ -109,7 +115,7 @@ func (p *Port) StartListening() error {
 		sa = &unix.SockaddrUnix{Name: p.path}
 	} else {
 		var err error
-		sa, p.family, err = ipSockaddr(p.cfg.iface, p.port)
+		sa, p.family, err = ipSockaddr(p.cfg.Interface, p.port)
 		if err != nil {
 			return p.cannotListen(err)
 		}
@@ -137,12 +143,12 @@ func (p *Port) StartListening() error {
 	}
 	if p.family == unix.AF_UNIX {
 		p.listened = true
-		if err := os.Chmod(p.path, p.cfg.mode); err != nil {
+		if err := os.Chmod(p.path, p.cfg.Mode); err != nil {
 			os.Remove(p.path)
 			return fail("chmod", err)
 		}
 	}
-	backlog := p.cfg.backlog
+	backlog := p.cfg.Backlog
 	if backlog <= 0 {
 		backlog = 50
 	}

@@ -36,6 +36,20 @@ func sockaddrToAddr(sa unix.Sockaddr) net.Addr {
 
 // ipSockaddr builds the socket address for an IP literal host ("" means the IPv4 wildcard,
 // as Twisted's default interface ” does) and returns its family.
+// bindSockaddr resolves a ConnectConfig.BindAddress ("host:port", IP addresses only).
+func bindSockaddr(hostport string) (unix.Sockaddr, error) {
+	host, p, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return nil, err
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		return nil, errors.New("bad bind port " + strconv.Quote(p))
+	}
+	sa, _, err := ipSockaddr(host, port)
+	return sa, err
+}
+
 func ipSockaddr(host string, port int) (unix.Sockaddr, int, error) {
 	if port < 0 || port > 65535 {
 		return nil, 0, errors.New("port out of range: " + strconv.Itoa(port))

@@ -1,11 +1,9 @@
 package reactortest
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
 	"os"
-	"reflect"
 	"slices"
 	"strconv"
 	"time"
@@ -130,7 +128,7 @@ func (r *MemoryReactor) AddSystemEventTrigger(phase, eventType string, f func() 
 // ListenTCP records the call and returns a FakePort on 0.0.0.0:port (or the IPv6
 // interface given).
 func (r *MemoryReactor) ListenTCP(port int, factory reactor.ProtocolFactory, opts ...reactor.ListenOption) (reactor.ListeningPort, error) {
-	cfg := DecodeListenOptions(opts...)
+	cfg := reactor.NewListenConfig(opts...)
 	r.TCPServers = append(r.TCPServers, TCPServer{port, factory, cfg.Backlog, cfg.Interface})
 	ip := netip.IPv4Unspecified()
 	if a, err := netip.ParseAddr(cfg.Interface); err == nil && a.Is6() {
@@ -142,7 +140,7 @@ func (r *MemoryReactor) ListenTCP(port int, factory reactor.ProtocolFactory, opt
 // ConnectTCP records the call, calls factory.StartedConnecting and returns the
 // FakeConnector, also appended to Connectors.
 func (r *MemoryReactor) ConnectTCP(host string, port int, factory reactor.ClientFactory, opts ...reactor.ConnectOption) reactor.Connector {
-	cfg := DecodeConnectOptions(opts...)
+	cfg := reactor.NewConnectConfig(opts...)
 	r.TCPClients = append(r.TCPClients, TCPClient{host, port, factory, cfg.Timeout, cfg.BindAddress})
 	var dest net.Addr = &HostAddr{Host: host, Port: port}
 	if a, err := netip.ParseAddr(host); err == nil {
@@ -156,7 +154,7 @@ func (r *MemoryReactor) ConnectTCP(host string, port int, factory reactor.Client
 
 // ListenUNIX records the call and returns a FakePort on path.
 func (r *MemoryReactor) ListenUNIX(path string, factory reactor.ProtocolFactory, opts ...reactor.ListenOption) (reactor.ListeningPort, error) {
-	cfg := DecodeListenOptions(opts...)
+	cfg := reactor.NewListenConfig(opts...)
 	r.UNIXServers = append(r.UNIXServers, UNIXServer{path, factory, cfg.Backlog, cfg.Mode, cfg.WantPID})
 	return &FakePort{Host: &net.UnixAddr{Name: path, Net: "unix"}}, nil
 }
@@ -164,7 +162,7 @@ func (r *MemoryReactor) ListenUNIX(path string, factory reactor.ProtocolFactory,
 // ConnectUNIX records the call, calls factory.StartedConnecting and returns the
 // FakeConnector.
 func (r *MemoryReactor) ConnectUNIX(path string, factory reactor.ClientFactory, opts ...reactor.ConnectOption) reactor.Connector {
-	cfg := DecodeConnectOptions(opts...)
+	cfg := reactor.NewConnectConfig(opts...)
 	r.UNIXClients = append(r.UNIXClients, UNIXClient{path, factory, cfg.Timeout, cfg.CheckPID})
 	c := &FakeConnector{Address: &net.UnixAddr{Name: path, Net: "unix"}}
 	factory.StartedConnecting(c)
@@ -313,94 +311,3 @@ type HostAddr struct {
 func (a *HostAddr) Network() string { return "tcp" }
 
 func (a *HostAddr) String() string { return net.JoinHostPort(a.Host, strconv.Itoa(a.Port)) }
-
-// ListenConfig is what a list of reactor.ListenOptions asks for.
-type ListenConfig struct {
-	Backlog   int
-	Interface string
-	Mode      os.FileMode
-	WantPID   bool
-}
-
-// ConnectConfig is what a list of reactor.ConnectOptions asks for.
-type ConnectConfig struct {
-	Timeout     time.Duration
-	BindAddress string // "host:port", or "" for none
-	CheckPID    bool
-}
-
-// DecodeListenOptions applies opts to the reactor's defaults and reports the result, so a
-// test double can record what ListenTCP was asked for. The reactor keeps its option
-// structs private; this reads them by reflection and fails loudly (panics) if they change
-// shape, so such a change breaks these doubles' tests rather than silently recording zeros.
-func DecodeListenOptions(opts ...reactor.ListenOption) ListenConfig {
-	cfg := ListenConfig{Backlog: 50, Mode: 0o666}
-	if len(opts) == 0 {
-		return cfg
-	}
-	v := applyOptions(reflect.ValueOf(opts))
-	cfg.Backlog = int(field(v, "backlog").Int())
-	cfg.Interface = field(v, "iface").String()
-	cfg.Mode = os.FileMode(field(v, "mode").Uint())
-	cfg.WantPID = field(v, "wantPID").Bool()
-	if cfg.Backlog == 0 {
-		cfg.Backlog = 50
-	}
-	if cfg.Mode == 0 {
-		cfg.Mode = 0o666
-	}
-	return cfg
-}
-
-// DecodeConnectOptions is DecodeListenOptions for reactor.ConnectOptions (default timeout
-// 30 seconds).
-func DecodeConnectOptions(opts ...reactor.ConnectOption) ConnectConfig {
-	cfg := ConnectConfig{Timeout: 30 * time.Second}
-	if len(opts) == 0 {
-		return cfg
-	}
-	v := applyOptions(reflect.ValueOf(opts))
-	cfg.Timeout = time.Duration(field(v, "timeout").Int())
-	if field(v, "bind").Bool() {
-		cfg.BindAddress = net.JoinHostPort(field(v, "bindHost").String(), strconv.Itoa(int(field(v, "bindPort").Int())))
-	}
-	cfg.CheckPID = field(v, "checkPID").Bool()
-	return cfg
-}
-
-// applyOptions calls each option func on a fresh config struct, pre-filled with the
-// reactor's defaults for the fields that have them, and returns the struct.
-func applyOptions(opts reflect.Value) reflect.Value {
-	cfgPtr := reflect.New(opts.Type().Elem().In(0).Elem())
-	setDefault(cfgPtr.Elem(), "backlog", 50)
-	setDefault(cfgPtr.Elem(), "mode", 0o666)
-	setDefault(cfgPtr.Elem(), "timeout", int64(30*time.Second))
-	for i := range opts.Len() {
-		opts.Index(i).Call([]reflect.Value{cfgPtr})
-	}
-	return cfgPtr.Elem()
-}
-
-// setDefault writes an unexported field through a pointer we allocated ourselves; the
-// reactor's constructors apply the same defaults before the options.
-func setDefault(v reflect.Value, name string, x int64) {
-	f := v.FieldByName(name)
-	if !f.IsValid() {
-		return
-	}
-	f = reflect.NewAt(f.Type(), f.Addr().UnsafePointer()).Elem()
-	switch f.Kind() {
-	case reflect.Int, reflect.Int64:
-		f.SetInt(x)
-	case reflect.Uint32, reflect.Uint, reflect.Uint64:
-		f.SetUint(uint64(x))
-	}
-}
-
-func field(v reflect.Value, name string) reflect.Value {
-	f := v.FieldByName(name)
-	if !f.IsValid() {
-		panic(fmt.Errorf("reactortest: the reactor's %s has no field %q; update DecodeListenOptions/DecodeConnectOptions", v.Type(), name))
-	}
-	return f
-}

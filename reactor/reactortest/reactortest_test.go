@@ -168,13 +168,6 @@ func TestMemoryReactorRecordsUNIX(t *testing.T) {
 	equal(t, 1, len(cf.started))
 }
 
-func TestDecodeOptionsDefaults(t *testing.T) {
-	equal(t, reactortest.ListenConfig{Backlog: 50, Mode: 0o666}, reactortest.DecodeListenOptions())
-	equal(t, reactortest.ListenConfig{Backlog: 50, Mode: 0o666, Interface: "::"}, reactortest.DecodeListenOptions(reactor.Interface("::")))
-	equal(t, reactortest.ConnectConfig{Timeout: 30 * time.Second}, reactortest.DecodeConnectOptions())
-	equal(t, reactortest.ConnectConfig{Timeout: 0, CheckPID: true}, reactortest.DecodeConnectOptions(reactor.Timeout(0), reactor.CheckPID(true)))
-}
-
 func TestMemoryReactorRun(t *testing.T) {
 	r := reactortest.NewMemoryReactor()
 	ran := 0
