@@ -247,25 +247,6 @@ func (j *Jellier) enc(buf []byte, obj any) ([]byte, error) {
 		}
 		return j.encTree(buf, x, j.depth)
 	}
-	if jl, ok := obj.(Jellyable); ok {
-		if k, ok := identity(obj); ok {
-			if t := j.tr.get(k); t != nil {
-				j.cook(t)
-				return j.appendDeref(buf, t.id), nil
-			}
-		}
-		if err := j.enter(); err != nil {
-			return buf, err
-		}
-		x, err := guard("JellyFor", func() (any, error) { return jl.JellyFor(j) })
-		if err != nil {
-			j.leave()
-			return buf, err
-		}
-		buf, err = j.encTree(buf, x, j.depth)
-		j.leave()
-		return buf, err
-	}
 	k, tracked := identity(obj)
 	if tracked {
 		if t := j.tr.get(k); t != nil {
@@ -274,6 +255,26 @@ func (j *Jellier) enc(buf []byte, obj any) ([]byte, error) {
 		}
 	}
 	if err := j.enter(); err != nil {
+		return buf, err
+	}
+	if j.JellyForValue != nil {
+		if x, ok, err := j.offer(obj); err != nil {
+			j.leave()
+			return buf, err
+		} else if ok {
+			buf, err = j.encTree(buf, x, j.depth)
+			j.leave()
+			return buf, err
+		}
+	}
+	if jl, ok := obj.(Jellyable); ok {
+		x, err := guard("JellyFor", func() (any, error) { return jl.JellyFor(j) })
+		if err != nil {
+			j.leave()
+			return buf, err
+		}
+		buf, err = j.encTree(buf, x, j.depth)
+		j.leave()
 		return buf, err
 	}
 	buf, err := j.encContainer(buf, obj, k, tracked)

@@ -1,7 +1,7 @@
 package jelly
 
 import (
-	"github.com/gotwisted/twisted/spread/banana"
+	"fmt"
 	"math"
 	"math/big"
 	"reflect"
@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/gotwisted/twisted/spread/banana"
 )
 
 // DefaultMaxDepth bounds nesting when jellying and unjellying. Python's own recursion
@@ -58,6 +60,19 @@ type Jellier struct {
 
 	// SizeLimit caps lists and strings in AppendJelly; 0 means banana.SizeLimit.
 	SizeLimit int
+
+	// JellyForValue, when set, is offered each value that reaches the Jellyable check
+	// (everything but the atoms and fixed types of the mapping table: containers,
+	// pointers, structs, named types), before that check, with the value exactly as it
+	// was given. That is what a Jellyable method promoted from an embedded field cannot
+	// see: its receiver is the embedded field, not the user's value around it. Returning
+	// ok true makes sexp the node of v, built as a JellyFor result is (the same depth
+	// limit and panic guard, and the same reference tracking: a value already jellied in
+	// this session has become a dereference before the hook is asked). Returning ok false
+	// lets jelly carry on as if there were no hook, so a hook may also just take note of
+	// v: PB's broker notes which of the user's values embeds a pb.Referenceable, Viewable
+	// or Cacheable, whose promoted JellyFor jelly calls next.
+	JellyForValue func(j *Jellier, v any) (sexp any, ok bool, err error)
 
 	depth int
 	refID int
@@ -270,19 +285,6 @@ func (j *Jellier) jelly(obj any) (any, error) {
 		return []any{tagClass, []byte(v)}, nil
 	}
 	// Everything below is a container or an object: tracked for references, and nested.
-	if jl, ok := obj.(Jellyable); ok {
-		if k, ok := identity(obj); ok {
-			if ref := j.checkMutable(k); ref != nil {
-				return ref, nil
-			}
-		}
-		if err := j.enter(); err != nil {
-			return nil, err
-		}
-		x, err := guard("JellyFor", func() (any, error) { return jl.JellyFor(j) })
-		j.leave()
-		return x, err
-	}
 	k, tracked := identity(obj)
 	if tracked {
 		if ref := j.checkMutable(k); ref != nil {
@@ -292,9 +294,30 @@ func (j *Jellier) jelly(obj any) (any, error) {
 	if err := j.enter(); err != nil {
 		return nil, err
 	}
+	if j.JellyForValue != nil {
+		if x, ok, err := j.offer(obj); ok || err != nil {
+			j.leave()
+			return x, err
+		}
+	}
+	if jl, ok := obj.(Jellyable); ok {
+		x, err := guard("JellyFor", func() (any, error) { return jl.JellyFor(j) })
+		j.leave()
+		return x, err
+	}
 	x, err := j.container(obj, k, tracked)
 	j.leave()
 	return x, err
+}
+
+// offer calls the JellyForValue hook, turning a panic into ErrHookPanic.
+func (j *Jellier) offer(obj any) (x any, ok bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			x, ok, err = nil, false, newError(ErrHookPanic, fmt.Sprintf("JellyForValue: %v", r))
+		}
+	}()
+	return j.JellyForValue(j, obj)
 }
 
 // container jellies the tracked kinds: containers and objects.

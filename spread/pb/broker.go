@@ -144,8 +144,7 @@ func NewBroker(isClient bool, security *jelly.SecurityOptions) *Broker {
 	// Raw: messages arrive as checked bytes; the broker reads the envelope and unjellies
 	// the arguments straight from the wire, never building the s-expression tree.
 	b.conn = banana.NewConn(isClient, banana.Options{Raw: true})
-	b.jellier.Invoker = b
-	b.jellier.Security = b.security()
+	b.jellier = b.newJellier()
 	b.unjellier.Invoker = b
 	b.unjellier.Security = b.Security
 	return b
@@ -299,7 +298,7 @@ func (b *Broker) ConnectionLost(reason *failure.Failure) {
 	b.outers = nil
 	// Drop what the codecs still hold of the last messages (decoded references among
 	// them), so nothing of this connection outlives it.
-	b.jellier = jelly.Jellier{Invoker: b, Security: b.security()}
+	b.jellier = b.newJellier()
 	b.unjellier = jelly.Unjellier{Invoker: b, Security: b.Security}
 	b.wbuf, b.exprs = nil, nil
 	b.decrefMu.Lock()
@@ -384,13 +383,13 @@ func (b *Broker) appendJelly(buf []byte, v any, perspective any) ([]byte, error)
 	j := &b.jellier
 	nested := b.jellying
 	if nested {
-		j = &jelly.Jellier{Invoker: b, Security: b.security()}
+		nj := b.newJellier()
+		j = &nj
 	}
 	j.SizeLimit = b.conn.SizeLimit()
 	b.jellying = true
 	saved := b.serializingPerspective
 	b.serializingPerspective = perspective
-	b.findFlavors(v)
 	out, err := j.AppendJelly(buf, v, b.dialect())
 	b.serializingPerspective = saved
 	if !nested {

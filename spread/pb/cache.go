@@ -88,7 +88,6 @@ func (c *Cacheable) JellyFor(j *jelly.Jellier) (any, error) {
 		delete(b.cacheIDs, outer)
 		return nil, err
 	}
-	b.findFlavors(state)
 	j.Prepare(outer)
 	js, err := j.Jelly(state)
 	if err != nil {

@@ -116,9 +116,8 @@ func (v *Viewable) JellyFor(j *jelly.Jellier) (any, error) {
 // on the receiver (SerializingPerspective(j) tells who that is). An error type that
 // travels by copy is sent as itself, not as a CopyableFailure.
 //
-// A Referenceable, Viewable or Cacheable inside a state that GetStateToCopy or
-// GetStateFor builds must also be reachable from the value's exported fields (PB finds
-// flavored values by walking what it is asked to send; see outer.go).
+// The state may hold Referenceables, Viewables and Cacheables: they travel by reference
+// (or as caches) wherever they are, as in Twisted.
 type Copyable struct{}
 
 func (Copyable) pbCopyable() {}
@@ -183,9 +182,9 @@ func flavorContext(j *jelly.Jellier, inner any, flavor string) (*Broker, any, er
 	}
 	outer, ok := b.outers[inner]
 	if !ok {
-		return nil, nil, fmt.Errorf("pb: cannot find the value that embeds this pb.%s; "+
-			"PB finds flavored values in arguments, results, containers and exported "+
-			"struct fields", flavor)
+		return nil, nil, fmt.Errorf("pb: cannot find the value that embeds this pb.%s: "+
+			"send it through its broker (a call's arguments or result, Broker.Serialize), "+
+			"whose jellier finds it (see outer.go)", flavor)
 	}
 	return b, outer, nil
 }
@@ -207,12 +206,12 @@ func (b *Broker) Serialize(obj any, perspective any) (any, error) {
 	if nested {
 		// A GetState method that sends a message of its own: jelly it in a session of
 		// its own (Twisted's serialize is not reentrant at all).
-		j = &jelly.Jellier{Invoker: b, Security: b.security()}
+		nj := b.newJellier()
+		j = &nj
 	}
 	b.jellying = true
 	savedP := b.serializingPerspective
 	b.serializingPerspective = perspective
-	b.findFlavors(obj)
 	sexp, err := j.Jelly(obj)
 	b.serializingPerspective = savedP
 	if !nested {

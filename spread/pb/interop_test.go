@@ -116,6 +116,25 @@ type iRemoteCounter struct {
 
 func (c *iRemoteCounter) ObserveSetValue(v int) string { c.Value = v; return "ack" }
 
+// iHolder is pbinterop.Holder: its state, built by GetStateToCopy, holds a Referenceable
+// that no exported field leads to.
+type iHolder struct {
+	Copyable
+	label string
+	thing *iThing
+}
+
+func (*iHolder) JellyClassName() string { return "pbinterop.Holder" }
+func (h *iHolder) GetStateToCopy() (any, error) {
+	return jelly.DictOf("label", h.label, "thing", h.thing), nil
+}
+
+type iReceivedHolder struct {
+	RemoteCopy
+	Label string
+	Thing *RemoteReference
+}
+
 type iClientObj struct{ Referenceable }
 
 func (*iClientObj) RemoteHello(msg string) string { return "client got: " + msg }
@@ -125,6 +144,7 @@ func init() {
 	SetUnjellyableForClass("pbinterop.TwoWayCopy", &iTwoWay{})
 	SetUnjellyableForClass("pbinterop.CopyError", &iCopyError{})
 	SetUnjellyableForClass("pbinterop.Counter", &iRemoteCounter{})
+	SetUnjellyableForClass("pbinterop.Holder", &iReceivedHolder{})
 }
 
 // iRoot is InteropRoot; RootObject gives each connection its own.
@@ -183,6 +203,15 @@ func (r *iRoot) RemoteGetTwoWay(label string, count int) *iTwoWay {
 }
 func (r *iRoot) RemoteDescribeCopy(c *iTwoWay) string {
 	return fmt.Sprintf("TwoWayCopy{'count': int:%d, 'label': %s}", c.Count, pyStr(c.Label))
+}
+func (r *iRoot) RemoteGetHolder(label string) *iHolder {
+	return &iHolder{label: label, thing: &iThing{name: "held-by-" + label}}
+}
+func (r *iRoot) RemotePingHeld(h *iReceivedHolder, x any) *deferred.Deferred {
+	return h.Thing.CallRemote("ping", x).AddCallback(func(v any) (any, error) {
+		h.Thing.Release()
+		return jelly.Tuple{h.Label, v}, nil
+	})
 }
 func (r *iRoot) RemoteGetCounter() *iCounter { return r.counter }
 func (r *iRoot) RemoteBump() *deferred.Deferred {
@@ -289,16 +318,25 @@ func startPyServer(tc *trial.T, args ...string) int {
 // checkPyClient checks py_client.py's report: every check passed, and there were many.
 func checkPyClient(tc *trial.T, out string) {
 	var passed, failed int
+	must := map[string]bool{"copy/state-reference": false, "copy/state-reference-call": false,
+		"copy/state-reference-sent": false}
 	for _, line := range strings.Split(out, "\n") {
 		switch {
 		case strings.HasPrefix(line, "FAIL"):
 			tc.Errorf("py_client.py: %s", line)
 		case strings.HasPrefix(line, "DONE"):
 			fmt.Sscanf(line, "DONE %d %d", &passed, &failed)
+		case strings.HasPrefix(line, "PASS "):
+			if _, ok := must[line[5:]]; ok {
+				must[line[5:]] = true
+			}
 		}
 	}
 	tc.Equal(failed, 0, "failed checks")
 	tc.True(passed >= 80, "py_client.py ran only %d checks:\n%s", passed, out)
+	for name, ok := range must {
+		tc.True(ok, "py_client.py did not pass %s", name)
+	}
 }
 
 // The Python client against the Python server: checks py_client.py itself against real
@@ -478,6 +516,14 @@ func goClientChecks(tc *trial.T, c *deferred.Co, r *reactor.Reactor, root *Remot
 	tc.Equal(call("describeCopy", orig), "TwoWayCopy{'count': int:3, 'label': 'sent'}")
 	made := call("getTwoWay", "made", 7).(*iTwoWay)
 	tc.Equal([]any{made.Label, made.Count}, []any{"made", 7})
+
+	// A reference that exists only inside a state built by GetStateToCopy, both ways.
+	h := call("getHolder", "srv").(*iReceivedHolder)
+	tc.Equal(h.Label, "srv")
+	tc.Equal(pyDescribe(call2(c, h.Thing, "ping", 7)), "('pong', 'held-by-srv', int:7)")
+	h.Thing.Release()
+	tc.Equal(pyDescribe(call("pingHeld", &iHolder{label: "cli", thing: &iThing{name: "client-held"}}, 8)),
+		"('cli', ('pong', 'client-held', int:8))")
 
 	// Caches with observer updates.
 	c1 := call("getCounter").(*iRemoteCounter)

@@ -90,6 +90,25 @@ class RemoteCounter(pb.RemoteCache):
 pb.setUnjellyableForClass(Counter, RemoteCounter)
 
 
+class Holder(pb.Copyable):
+    """A copy whose state, built by getStateToCopy, holds a Referenceable that is not
+    among its attributes: it must arrive as a working RemoteReference."""
+
+    def __init__(self, label, thing_name):
+        self.label = label
+        self._thing_name = thing_name
+
+    def getStateToCopy(self):
+        return {"label": self.label, "thing": Thing(self._thing_name)}
+
+
+class ReceivedHolder(pb.RemoteCopy):
+    pass
+
+
+pb.setUnjellyableForClass(Holder, ReceivedHolder)
+
+
 class ClientObj(pb.Referenceable):
     def remote_hello(self, msg):
         return "client got: " + msg
@@ -257,6 +276,13 @@ class InteropRoot(pb.Root):
 
     def remote_describeCopy(self, c):
         return describe(c)
+
+    def remote_getHolder(self, label):
+        return Holder(label, "held-by-" + label)
+
+    def remote_pingHeld(self, h, x):
+        """Calls the reference inside a ReceivedHolder the client sent."""
+        return h.thing.callRemote("ping", x).addCallback(lambda r: (h.label, r))
 
     # --- caches
     def remote_getCounter(self):

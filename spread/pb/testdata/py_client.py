@@ -164,6 +164,17 @@ def run(port):
     record("copy/server-made", isinstance(tw, pbinterop.TwoWayCopy) and tw.label == "made"
            and tw.count == 7, "got %r" % (getattr(tw, "__dict__", tw),))
 
+    # --- a reference that exists only inside a state built by getStateToCopy
+    h = yield root.callRemote("getHolder", "srv")
+    record("copy/state-reference", isinstance(h, pbinterop.ReceivedHolder)
+           and isinstance(getattr(h, "thing", None), pb.RemoteReference),
+           "got %r" % (getattr(h, "__dict__", h),))
+    got = yield h.thing.callRemote("ping", 7)
+    expect("copy/state-reference-call", describe(got), describe(("pong", "held-by-srv", 7)))
+    got = yield root.callRemote("pingHeld", pbinterop.Holder("cli", "client-held"), 8)
+    expect("copy/state-reference-sent", describe(got), describe(("cli", ("pong", "client-held", 8))))
+    del h
+
     # --- caches
     c1 = yield root.callRemote("getCounter")
     c2 = yield root.callRemote("getCounter")
