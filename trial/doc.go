@@ -78,7 +78,9 @@
 //     pending I/O get their chance), then reports a DirtyReactorAggregateError naming every
 //     pending delayed call, registered descriptor (listening ports, connections), suspended
 //     Inline coroutine and unfinished CallInThread function, and cancels, closes or stops
-//     them so the next test starts clean.
+//     them so the next test starts clean. Coroutines are tracked process-wide, not per
+//     reactor (Go has no goroutine-local state to say which reactor drives one): trial
+//     reports those suspended during the test.
 //   - Logged errors: while a test runs, trial captures log/slog. Every record at level
 //     Error that carries an error (what deferred.LogError and the reactor log, and
 //     slog.Error("...", "err", err)) fails the test unless T.FlushLoggedErrors removed it.

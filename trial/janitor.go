@@ -20,8 +20,9 @@ type DirtyReactorAggregateError struct {
 	// Selectables are descriptors (listening ports, connections, readers, writers) still
 	// registered with the reactor.
 	Selectables []string
-	// Coroutines are Inline bodies still suspended on a Deferred (a Go extension: Python
-	// leaves such generators to the garbage collector).
+	// Coroutines are Inline bodies still suspended on a Deferred that were not suspended
+	// when the test started (a Go extension: Python leaves such generators to the garbage
+	// collector). See the janitor's note on why this is not per reactor.
 	Coroutines []string
 	// ThreadWork counts CallInThread functions still queued or running.
 	ThreadWork int
@@ -69,6 +70,19 @@ type janitorReactor interface {
 
 // janitor cleans one reactor after a test, like trial's _Janitor (postCaseCleanup and
 // postClassCleanup, which both run after every test in Twisted 22.4).
+//
+// Suspended coroutines are not tracked per reactor, and Reactor.Close does not stop them,
+// because a coroutine cannot know which reactor drives it. deferred.Inline would have to
+// record an owner when it suspends, and Go has no goroutine-local state a running reactor
+// could set for it to read. A process-wide "current reactor" hook set by Run is wrong as
+// soon as two reactors run at once on different goroutines (parallel tests, the very case
+// per-reactor tracking is for), and asking the runtime which goroutine is running (parsing
+// runtime.Stack) costs microseconds on every suspension, a hot path of PB code. So the
+// janitor takes the process-wide list and leaves out the coroutines that were already
+// suspended when the test started. That is exact while nothing else in the process
+// suspends coroutines during the test: trial tests do not run in parallel, but a parallel
+// plain test that leaves a coroutine suspended meanwhile would be reported (and stopped)
+// here.
 type janitor struct {
 	r janitorReactor
 	// before holds the Inline coroutines that were already suspended when the test

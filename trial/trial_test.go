@@ -943,6 +943,28 @@ func TestReactorCleanup_suspendedCoroutine(t *testing.T) {
 	}
 }
 
+// A coroutine that was already suspended when the test started is not the test's: it is
+// neither reported nor stopped (coroutines are tracked process-wide, not per reactor; see
+// the janitor).
+func TestReactorCleanup_coroutineSuspendedBefore(t *testing.T) {
+	outside := deferred.New(nil)
+	var awaitErr error
+	resumed := false
+	deferred.Inline(func(c *deferred.Co) (any, error) {
+		_, awaitErr = c.Await(outside)
+		resumed = true
+		return nil, nil
+	})
+	runTrial(t, func(tc *trial.T) *deferred.Deferred { return nil }).expectPass(t)
+	if resumed {
+		t.Fatalf("the janitor stopped a coroutine suspended before the test: %v", awaitErr)
+	}
+	outside.Callback(nil)
+	if !resumed || awaitErr != nil {
+		t.Errorf("the coroutine did not resume normally: resumed=%v err=%v", resumed, awaitErr)
+	}
+}
+
 // Unfinished CallInThread work is reported (Go-specific).
 func TestReactorCleanup_threadWork(t *testing.T) {
 	release := make(chan struct{})
