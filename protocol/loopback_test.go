@@ -1,7 +1,6 @@
 package protocol_test
 
 import (
-	"errors"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -12,44 +11,36 @@ import (
 	"github.com/gotwisted/twisted/failure"
 	"github.com/gotwisted/twisted/protocol"
 	"github.com/gotwisted/twisted/reactor"
+	"github.com/gotwisted/twisted/trial"
 )
 
-// These tests use real sockets on 127.0.0.1 and a fresh reactor each.
+// These tests use real sockets on 127.0.0.1, each on trial's fresh reactor: the janitor
+// fails a test that leaves a port listening, a connection open or a call scheduled.
 
-func newReactor(t *testing.T) *reactor.Reactor {
-	t.Helper()
-	r, err := reactor.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, d := range r.RemoveAll() {
-			d.ConnectionLost(failure.New(&reactor.ConnectionLost{Msg: "test cleanup"}))
-		}
-		_ = r.Close()
+// echo writes back what it receives; lost fires when its connection has closed.
+type echo struct {
+	protocol.Protocol
+	lost *deferred.Deferred
+}
+
+func (e *echo) DataReceived(data []byte)          { e.Transport.Write(data) }
+func (e *echo) ConnectionLost(r *failure.Failure) { e.lost.Callback(nil) }
+
+// echoFactory builds echo protocols. Each connection adds a cleanup that closes the server
+// side if it is still open and waits until it has closed, so a test ends only once both
+// ends are gone.
+func echoFactory(tc *trial.T) *protocol.Factory {
+	return protocol.ForProtocol(func() protocol.IProtocol {
+		e := &echo{lost: deferred.New(nil)}
+		tc.AddCleanup(func() *deferred.Deferred {
+			if e.Connected {
+				e.Transport.LoseConnection()
+			}
+			return e.lost
+		})
+		return e
 	})
-	return r
 }
-
-// runUntil runs r until d fires, with a generous safety limit (a hang guard, not a timing
-// assertion), and returns d's result.
-func runUntil(t *testing.T, r *reactor.Reactor, d *deferred.Deferred) any {
-	t.Helper()
-	safety := r.CallLater(20*time.Second, func() { d.Errback(errors.New("safety limit reached")) })
-	var result any
-	d.AddBoth(func(v any) (any, error) { result = v; return nil, nil })
-	if err := r.RunUntil(d); err != nil {
-		t.Fatal(err)
-	}
-	if safety.Active() {
-		_ = safety.Cancel()
-	}
-	return result
-}
-
-type echo struct{ protocol.Protocol }
-
-func (e *echo) DataReceived(data []byte) { e.Transport.Write(data) }
 
 // greeter sends a message when connected and fires done with what comes back.
 type greeter struct {
@@ -58,6 +49,8 @@ type greeter struct {
 	got  []byte
 	done *deferred.Deferred
 }
+
+func newGreeter(msg string) *greeter { return &greeter{msg: msg, done: deferred.New(nil)} }
 
 func (g *greeter) ConnectionMade() { g.Transport.Write([]byte(g.msg)) }
 func (g *greeter) DataReceived(data []byte) {
@@ -68,87 +61,88 @@ func (g *greeter) DataReceived(data []byte) {
 }
 func (g *greeter) ConnectionLost(reason *failure.Failure) { g.done.Callback(string(g.got)) }
 
+// closedPort returns a loopback port nothing listens on.
+func closedPort() int {
+	l := trial.Must(net.Listen("tcp", "127.0.0.1:0"))
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
 // Endpoints over loopback: the server endpoint's Deferred fires with a listening port, the
 // client endpoint's with the connected protocol, and bytes flow both ways.
 func TestEndpointsLoopbackTCP(t *testing.T) {
-	r := newReactor(t)
-	server, err := protocol.ServerFromString(r, "tcp:0:interface=127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := runUntil(t, r, server.Listen(protocol.ForProtocol(func() protocol.IProtocol { return &echo{} })))
-	port, ok := res.(reactor.ListeningPort)
-	if !ok {
-		t.Fatalf("Listen gave %v", res)
-	}
-	defer port.StopListening()
-	addr := port.GetHost().(*net.TCPAddr)
+	trial.Run(t, func(tc *trial.T) *deferred.Deferred {
+		r := tc.Reactor()
+		server := trial.Must(protocol.ServerFromString(r, "tcp:0:interface=127.0.0.1"))
+		return deferred.Inline(func(c *deferred.Co) (any, error) {
+			port, err := deferred.Await[reactor.ListeningPort](c, server.Listen(echoFactory(tc)))
+			tc.NoError(err)
+			tc.AddCleanup(port.StopListening)
 
-	client, err := protocol.ClientFromString(r, "tcp:127.0.0.1:"+strconv.Itoa(addr.Port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := &greeter{msg: "hello, world", done: deferred.New(nil)}
-	connected := client.Connect(protocol.ForProtocol(func() protocol.IProtocol { return g }))
-	if got := runUntil(t, r, connected); got != g {
-		t.Fatalf("Connect fired with %v, want the protocol", got)
-	}
-	if got := runUntil(t, r, g.done); got != "hello, world" {
-		t.Fatalf("echoed %v", got)
-	}
+			client := trial.Must(protocol.ClientFromString(r, "tcp:127.0.0.1:"+strconv.Itoa(port.GetHost().(*net.TCPAddr).Port)))
+			g := newGreeter("hello, world")
+			p, err := c.Await(client.Connect(protocol.ForProtocol(func() protocol.IProtocol { return g })))
+			tc.NoError(err)
+			tc.Identical(p, g, "Connect fired with something other than the protocol")
+			echoed, err := c.Await(g.done)
+			tc.NoError(err)
+			tc.Equal(echoed, "hello, world")
+			return nil, nil
+		})
+	})
 }
 
-// A listen error arrives as the Deferred's failure (CannotListenError), not synchronously.
+// A listen error arrives as the Deferred's failure (CannotListenError), not as a returned
+// error.
 func TestEndpointsListenFailureLoopback(t *testing.T) {
-	r := newReactor(t)
-	ep := protocol.NewTCP4ServerEndpoint(r, 0)
-	ep.Interface = "127.0.0.1"
-	port := runUntil(t, r, ep.Listen(protocol.ForProtocol(func() protocol.IProtocol { return &echo{} }))).(reactor.ListeningPort)
-	defer port.StopListening()
-	ep2 := protocol.NewTCP4ServerEndpoint(r, port.GetHost().(*net.TCPAddr).Port)
-	ep2.Interface = "127.0.0.1"
-	res := runUntil(t, r, ep2.Listen(&protocol.Factory{}))
-	f, ok := res.(*failure.Failure)
-	if !ok || f.Check(failure.Type[*reactor.CannotListenError]()) == nil {
-		t.Fatalf("second Listen gave %v, want CannotListenError", res)
-	}
+	trial.Run(t, func(tc *trial.T) *deferred.Deferred {
+		r := tc.Reactor()
+		return deferred.Inline(func(c *deferred.Co) (any, error) {
+			ep := protocol.NewTCP4ServerEndpoint(r, 0)
+			ep.Interface = "127.0.0.1"
+			port, err := deferred.Await[reactor.ListeningPort](c, ep.Listen(echoFactory(tc)))
+			tc.NoError(err)
+			tc.AddCleanup(port.StopListening)
+
+			ep2 := protocol.NewTCP4ServerEndpoint(r, port.GetHost().(*net.TCPAddr).Port)
+			ep2.Interface = "127.0.0.1"
+			_, err = c.Await(ep2.Listen(&protocol.Factory{}))
+			tc.ErrorIs(err, failure.Type[*reactor.CannotListenError]())
+			return nil, nil
+		})
+	})
 }
 
 // A refused connection fails the client endpoint's Deferred with ConnectionRefusedError.
 func TestEndpointsConnectRefused(t *testing.T) {
-	r := newReactor(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close() // nothing listens there now
-	res := runUntil(t, r, protocol.NewTCP4ClientEndpoint(r, "127.0.0.1", port).Connect(&protocol.Factory{Protocol: func() protocol.IProtocol { return &echo{} }}))
-	f, ok := res.(*failure.Failure)
-	if !ok || f.Check(failure.Type[*reactor.ConnectionRefusedError]()) == nil {
-		t.Fatalf("Connect gave %v, want ConnectionRefusedError", res)
-	}
+	trial.Run(t, func(tc *trial.T) *deferred.Deferred {
+		ep := protocol.NewTCP4ClientEndpoint(tc.Reactor(), "127.0.0.1", closedPort())
+		return tc.AssertFailure(ep.Connect(echoFactory(tc)), failure.Type[*reactor.ConnectionRefusedError]())
+	})
 }
 
 // UNIX endpoints over a socket file.
 func TestEndpointsLoopbackUNIX(t *testing.T) {
-	r := newReactor(t)
-	path := filepath.Join(t.TempDir(), "echo.sock")
-	server, err := protocol.ServerFromString(r, "unix:"+protocol.QuoteStringArgument(path)+":lockfile=0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := runUntil(t, r, server.Listen(protocol.ForProtocol(func() protocol.IProtocol { return &echo{} }))).(reactor.ListeningPort)
-	defer port.StopListening()
-	client, err := protocol.ClientFromString(r, "unix:path="+protocol.QuoteStringArgument(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := &greeter{msg: "over unix", done: deferred.New(nil)}
-	runUntil(t, r, protocol.ConnectProtocol(client, g))
-	if got := runUntil(t, r, g.done); got != "over unix" {
-		t.Fatalf("echoed %v", got)
-	}
+	trial.Run(t, func(tc *trial.T) *deferred.Deferred {
+		r := tc.Reactor()
+		path := filepath.Join(tc.TB().TempDir(), "echo.sock")
+		server := trial.Must(protocol.ServerFromString(r, "unix:"+protocol.QuoteStringArgument(path)+":lockfile=0"))
+		client := trial.Must(protocol.ClientFromString(r, "unix:path="+protocol.QuoteStringArgument(path)))
+		return deferred.Inline(func(c *deferred.Co) (any, error) {
+			port, err := deferred.Await[reactor.ListeningPort](c, server.Listen(echoFactory(tc)))
+			tc.NoError(err)
+			tc.AddCleanup(port.StopListening)
+
+			g := newGreeter("over unix")
+			p, err := c.Await(protocol.ConnectProtocol(client, g))
+			tc.NoError(err)
+			tc.Identical(p, g, "ConnectProtocol fired with something other than the protocol")
+			echoed, err := c.Await(g.done)
+			tc.NoError(err)
+			tc.Equal(echoed, "over unix")
+			return nil, nil
+		})
+	})
 }
 
 // countingReconnector is a ReconnectingClientFactory that records its failures.
@@ -166,47 +160,56 @@ func (f *countingReconnector) ClientConnectionFailed(c protocol.Connector, reaso
 	}
 }
 
+// recordingClock remembers the calls scheduled through it.
+type recordingClock struct {
+	reactor.ReactorTime
+	calls []*reactor.DelayedCall
+}
+
+func (c *recordingClock) CallLater(d time.Duration, f func()) *reactor.DelayedCall {
+	dc := c.ReactorTime.CallLater(d, f)
+	c.calls = append(c.calls, dc)
+	return dc
+}
+
 // A ReconnectingClientFactory on the real reactor retries a refused connection MaxRetries
-// times, then gives up.
+// times, then gives up, leaving nothing scheduled.
 func TestReconnectingClientFactoryLoopback(t *testing.T) {
-	r := newReactor(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	f := &countingReconnector{done: deferred.New(nil)}
-	f.Clock = r
-	f.InitialDelay = time.Millisecond
-	f.Jitter = -1
-	f.MaxRetries = 3
-	f.Protocol = func() protocol.IProtocol { return &echo{} }
-	r.ConnectTCP("127.0.0.1", port, f)
-	runUntil(t, r, f.done)
-	if f.failures != 4 {
-		t.Fatalf("%d failed attempts, want 4", f.failures)
-	}
-	if calls := r.GetDelayedCalls(); len(calls) != 0 {
-		t.Fatalf("still scheduled after giving up: %v", calls)
-	}
+	trial.Run(t, func(tc *trial.T) *deferred.Deferred {
+		r := tc.Reactor()
+		f := &countingReconnector{done: deferred.New(nil)}
+		f.InitialDelay = time.Millisecond
+		f.Jitter = -1
+		f.MaxRetries = 3
+		f.Protocol = func() protocol.IProtocol { return &echo{lost: deferred.New(nil)} }
+		clock := &recordingClock{ReactorTime: r}
+		f.Clock = clock
+		r.ConnectTCP("127.0.0.1", closedPort(), f)
+		return f.done.AddCallback(func(any) (any, error) {
+			tc.Equal(f.failures, 4, "failed attempts")
+			tc.Equal(len(clock.calls), 3, "retries scheduled")
+			for _, dc := range clock.calls {
+				tc.False(dc.Active(), "still scheduled after giving up: %v", dc)
+			}
+			return nil, nil
+		})
+	})
 }
 
 // ClientCreator over loopback: the Deferred fires with the connected instance.
 func TestClientCreatorLoopback(t *testing.T) {
-	r := newReactor(t)
-	port, err := r.ListenTCP(0, protocol.ForProtocol(func() protocol.IProtocol { return &echo{} }), reactor.Interface("127.0.0.1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer port.StopListening()
-	done := deferred.New(nil)
-	cc := protocol.NewClientCreator(r, func() protocol.IProtocol { return &greeter{msg: "cc", done: done} })
-	p := runUntil(t, r, cc.ConnectTCP("127.0.0.1", port.GetHost().(*net.TCPAddr).Port, 0))
-	if _, ok := p.(*greeter); !ok {
-		t.Fatalf("ClientCreator gave %v", p)
-	}
-	if got := runUntil(t, r, done); got != "cc" {
-		t.Fatalf("echoed %v", got)
-	}
+	trial.Run(t, func(tc *trial.T) *deferred.Deferred {
+		r := tc.Reactor()
+		port := trial.Must(r.ListenTCP(0, echoFactory(tc), reactor.Interface("127.0.0.1")))
+		tc.AddCleanup(port.StopListening)
+		cc := protocol.NewClientCreator(r, func() protocol.IProtocol { return newGreeter("cc") })
+		return deferred.Inline(func(c *deferred.Co) (any, error) {
+			g, err := deferred.Await[*greeter](c, cc.ConnectTCP("127.0.0.1", port.GetHost().(*net.TCPAddr).Port, 0))
+			tc.NoError(err)
+			echoed, err := c.Await(g.done)
+			tc.NoError(err)
+			tc.Equal(echoed, "cc")
+			return nil, nil
+		})
+	})
 }
