@@ -13,6 +13,7 @@ import (
 	"github.com/gotwisted/twisted/protocol/basic"
 	"github.com/gotwisted/twisted/reactor"
 	"github.com/gotwisted/twisted/reactor/reactortest"
+	"github.com/gotwisted/twisted/trial"
 )
 
 func result(t *testing.T, d *deferred.Deferred) any {
@@ -140,19 +141,21 @@ func (c *collector) ConnectionLost(*failure.Failure) { c.done.Callback(nil) }
 // A FileSender over a real connection: the transport pulls chunk after chunk as its
 // buffer drains, and everything arrives.
 func TestFileSenderLoopback(t *testing.T) {
-	r := newInteropReactor(t)
-	content := bytes.Repeat([]byte("0123456789abcdef"), 40000) // 640 KB: many chunks
-	srv := &fileServer{content: content, sent: deferred.New(nil)}
-	port, err := r.ListenTCP(0, protocol.ForProtocol(func() protocol.IProtocol { return srv }), reactor.Interface("127.0.0.1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &collector{done: deferred.New(nil)}
-	f := &protocol.ClientFactory{}
-	f.Protocol = func() protocol.IProtocol { return c }
-	r.ConnectTCP("127.0.0.1", port.GetHost().(*net.TCPAddr).Port, f)
-	runFor(t, r, c.done)
-	equal(t, len(content), len(c.got))
-	isTrue(t, bytes.Equal(content, c.got), "content differs")
-	equal(t, []byte("f"), result(t, srv.sent))
+	trial.Run(t, func(tc *trial.T) *deferred.Deferred {
+		r := tc.Reactor()
+		content := bytes.Repeat([]byte("0123456789abcdef"), 40000) // 640 KB: many chunks
+		srv := &fileServer{content: content, sent: deferred.New(nil)}
+		port := trial.Must(r.ListenTCP(0, protocol.ForProtocol(func() protocol.IProtocol { return srv }), reactor.Interface("127.0.0.1")))
+		tc.AddCleanup(port.StopListening)
+		c := &collector{done: deferred.New(nil)}
+		f := &protocol.ClientFactory{}
+		f.Protocol = func() protocol.IProtocol { return c }
+		r.ConnectTCP("127.0.0.1", port.GetHost().(*net.TCPAddr).Port, f)
+		return c.done.AddCallback(func(any) (any, error) {
+			tc.Equal(len(c.got), len(content))
+			tc.True(bytes.Equal(content, c.got), "content differs")
+			tc.Equal(tc.SuccessResultOf(srv.sent), []byte("f"))
+			return nil, nil
+		})
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"net"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"github.com/gotwisted/twisted/protocol"
 	"github.com/gotwisted/twisted/protocol/basic"
 	"github.com/gotwisted/twisted/reactor"
+	"github.com/gotwisted/twisted/trial"
 )
 
 // Interop with real Twisted (Debian's python3-twisted): testdata/twisted_peer.py plays a
@@ -29,37 +29,6 @@ var peerScript = filepath.Join("testdata", "twisted_peer.py")
 // The messages twisted_peer.py sends, in order, then "quit".
 var peerMessages = [][]byte{[]byte("hello"), {}, []byte("with spaces and : commas,"),
 	[]byte("\x00\x01binary\xff"), bytes.Repeat([]byte("x"), 3000)}
-
-func newInteropReactor(t *testing.T) *reactor.Reactor {
-	t.Helper()
-	r, err := reactor.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, d := range r.RemoveAll() {
-			d.ConnectionLost(failure.New(&reactor.ConnectionLost{Msg: "test cleanup"}))
-		}
-		_ = r.Close()
-	})
-	return r
-}
-
-func runFor(t *testing.T, r *reactor.Reactor, d *deferred.Deferred) {
-	t.Helper()
-	safety := r.CallLater(30*time.Second, func() { d.Errback(errors.New("safety limit reached")) })
-	var failed error
-	d.AddErrback(func(f *failure.Failure) (any, error) { failed = f; return nil, nil })
-	if err := r.RunUntil(d); err != nil {
-		t.Fatal(err)
-	}
-	if safety.Active() {
-		_ = safety.Cancel()
-	}
-	if failed != nil {
-		t.Fatal(failed)
-	}
-}
 
 // peer is a Go protocol of one of the three kinds. As a server it answers each message M
 // with "echo: M" and loses the connection after "quit"; as a client it sends the messages
@@ -161,13 +130,41 @@ func newPeer(kind string, server bool) (peer, *peerState) {
 	}
 }
 
-// pythonPeer runs twisted_peer.py with args and returns its stdout lines when it exits.
-func runPython(t *testing.T, python string, args ...string) *exec.Cmd {
+// runPython prepares twisted_peer.py with args, killed after a minute at most.
+func runPython(t testing.TB, python string, args ...string) *exec.Cmd {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
-	cmd := exec.CommandContext(ctx, python, append([]string{"-u", peerScript}, args...)...)
-	return cmd
+	return exec.CommandContext(ctx, python, append([]string{"-u", peerScript}, args...)...)
+}
+
+// startPythonServer starts twisted_peer.py as a server of kind and returns it with its
+// output, whose first line is the port it listens on.
+func startPythonServer(t *testing.T, python, kind string) (*exec.Cmd, *bufio.Scanner, string) {
+	t.Helper()
+	srv := runPython(t, python, "server", kind)
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() {
+		t.Fatal("Twisted server printed no port")
+	}
+	return srv, sc, sc.Text()
+}
+
+// startPythonClient starts twisted_peer.py as a client (mode "client" or "client-long")
+// of a Go server listening on port; its output goes to the returned buffer.
+func startPythonClient(tc *trial.T, python, mode, kind string, port reactor.ListeningPort) (*exec.Cmd, *bytes.Buffer) {
+	cli := runPython(tc.TB(), python, mode, kind, strconv.Itoa(port.GetHost().(*net.TCPAddr).Port))
+	out := &bytes.Buffer{}
+	cli.Stdout = out
+	tc.NoError(cli.Start())
+	return cli, out
 }
 
 func lines(out []byte) []string {
@@ -181,46 +178,27 @@ func TestInteropTwistedClientGoServer(t *testing.T) {
 	for _, kind := range []string{"line", "netstring", "int32"} {
 		t.Run(kind, func(t *testing.T) {
 			// What Twisted prints against Twisted.
-			srv := runPython(t, python, "server", kind)
-			stdout, err := srv.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := srv.Start(); err != nil {
-				t.Fatal(err)
-			}
-			sc := bufio.NewScanner(stdout)
-			if !sc.Scan() {
-				t.Fatal("Twisted server printed no port")
-			}
-			want, err := runPython(t, python, "client", kind, sc.Text()).Output()
+			srv, _, port := startPythonServer(t, python, kind)
+			want, err := runPython(t, python, "client", kind, port).Output()
 			if err != nil {
 				t.Fatalf("Twisted client against Twisted server: %v", err)
 			}
 			_ = srv.Wait()
 
 			// The same client against the Go server.
-			r := newInteropReactor(t)
-			p, st := newPeer(kind, true)
-			port, err := r.ListenTCP(0, protocol.ForProtocol(func() protocol.IProtocol { return p }), reactor.Interface("127.0.0.1"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cli := runPython(t, python, "client", kind, strconv.Itoa(port.GetHost().(*net.TCPAddr).Port))
-			var out bytes.Buffer
-			cli.Stdout = &out
-			if err := cli.Start(); err != nil {
-				t.Fatal(err)
-			}
-			runFor(t, r, st.done)
-			if err := cli.Wait(); err != nil {
-				t.Fatalf("Twisted client: %v", err)
-			}
-			equal(t, lines(want), lines(out.Bytes()))
-			equal(t, len(peerMessages)+1, len(st.got))
-			if st.reason.Check(failure.Type[*reactor.ConnectionDone]()) == nil {
-				t.Errorf("server lost the connection with %v", st.reason)
-			}
+			trial.Run(t, func(tc *trial.T) *deferred.Deferred {
+				p, st := newPeer(kind, true)
+				port := trial.Must(tc.Reactor().ListenTCP(0, protocol.ForProtocol(func() protocol.IProtocol { return p }), reactor.Interface("127.0.0.1")))
+				tc.AddCleanup(port.StopListening)
+				cli, out := startPythonClient(tc, python, "client", kind, port)
+				return st.done.AddCallback(func(any) (any, error) {
+					tc.NoError(cli.Wait(), "Twisted client")
+					tc.Equal(lines(out.Bytes()), lines(want))
+					tc.Equal(len(st.got), len(peerMessages)+1)
+					tc.ErrorIs(st.reason, failure.Type[*reactor.ConnectionDone]())
+					return nil, nil
+				})
+			})
 		})
 	}
 }
@@ -230,36 +208,25 @@ func TestInteropGoClientTwistedServer(t *testing.T) {
 	python := twistedtest.Python(t)
 	for _, kind := range []string{"line", "netstring", "int32"} {
 		t.Run(kind, func(t *testing.T) {
-			srv := runPython(t, python, "server", kind)
-			stdout, err := srv.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := srv.Start(); err != nil {
-				t.Fatal(err)
-			}
-			sc := bufio.NewScanner(stdout)
-			if !sc.Scan() {
-				t.Fatal("Twisted server printed no port")
-			}
-			port, _ := strconv.Atoi(sc.Text())
-			r := newInteropReactor(t)
-			p, st := newPeer(kind, false)
-			f := &protocol.ClientFactory{}
-			f.Protocol = func() protocol.IProtocol { return p }
-			r.ConnectTCP("127.0.0.1", port, f)
-			runFor(t, r, st.done)
-			var want []string
-			for _, m := range peerMessages {
-				want = append(want, "echo: "+string(m))
-			}
-			equal(t, want, strs(st.got))
-			if st.reason.Check(failure.Type[*reactor.ConnectionDone]()) == nil {
-				t.Errorf("client lost the connection with %v", st.reason)
-			}
-			sc.Scan()
-			equal(t, "lost: ConnectionDone", sc.Text())
-			_ = srv.Wait()
+			srv, serverOut, port := startPythonServer(t, python, kind)
+			defer srv.Wait()
+			trial.Run(t, func(tc *trial.T) *deferred.Deferred {
+				p, st := newPeer(kind, false)
+				f := &protocol.ClientFactory{}
+				f.Protocol = func() protocol.IProtocol { return p }
+				tc.Reactor().ConnectTCP("127.0.0.1", trial.Must(strconv.Atoi(port)), f)
+				return st.done.AddCallback(func(any) (any, error) {
+					var want []string
+					for _, m := range peerMessages {
+						want = append(want, "echo: "+string(m))
+					}
+					tc.Equal(strs(st.got), want)
+					tc.ErrorIs(st.reason, failure.Type[*reactor.ConnectionDone]())
+					serverOut.Scan()
+					tc.Equal(serverOut.Text(), "lost: ConnectionDone")
+					return nil, nil
+				})
+			})
 		})
 	}
 }
@@ -268,22 +235,16 @@ func TestInteropGoClientTwistedServer(t *testing.T) {
 // server; the line is never delivered.
 func TestInteropLongLineDropsConnection(t *testing.T) {
 	python := twistedtest.Python(t)
-	r := newInteropReactor(t)
-	p, st := newPeer("line", true)
-	port, err := r.ListenTCP(0, protocol.ForProtocol(func() protocol.IProtocol { return p }), reactor.Interface("127.0.0.1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli := runPython(t, python, "client-long", "line", strconv.Itoa(port.GetHost().(*net.TCPAddr).Port))
-	var out bytes.Buffer
-	cli.Stdout = &out
-	if err := cli.Start(); err != nil {
-		t.Fatal(err)
-	}
-	runFor(t, r, st.done)
-	if err := cli.Wait(); err != nil {
-		t.Fatalf("Twisted client: %v", err)
-	}
-	equal(t, 0, len(st.got))
-	equal(t, []string{"lost: ConnectionDone"}, lines(out.Bytes()))
+	trial.Run(t, func(tc *trial.T) *deferred.Deferred {
+		p, st := newPeer("line", true)
+		port := trial.Must(tc.Reactor().ListenTCP(0, protocol.ForProtocol(func() protocol.IProtocol { return p }), reactor.Interface("127.0.0.1")))
+		tc.AddCleanup(port.StopListening)
+		cli, out := startPythonClient(tc, python, "client-long", "line", port)
+		return st.done.AddCallback(func(any) (any, error) {
+			tc.NoError(cli.Wait(), "Twisted client")
+			tc.Equal(len(st.got), 0)
+			tc.Equal(lines(out.Bytes()), []string{"lost: ConnectionDone"})
+			return nil, nil
+		})
+	})
 }
