@@ -32,7 +32,7 @@ func (s *Sender) ok(response any) (any, error) {
 
 func (s *Sender) notOk(f *failure.Failure) (any, error) {
 	fmt.Println("error during takePond:")
-	if f.Check(jelly.InsecureJelly, pb.RemoteType("twisted.spread.jelly.InsecureJelly")) != nil {
+	if f.Check(jelly.InsecureJelly) != nil {
 		fmt.Println(" InsecureJelly")
 	} else {
 		fmt.Println(py.Str(f))

@@ -30,7 +30,7 @@ func errObj1(reason *failure.Failure) (any, error) {
 
 func gotObj1(obj any) (any, error) {
 	obj1 := obj.(*pb.RemoteReference)
-	fmt.Println("got first object:", py.Str(obj1))
+	fmt.Println("got first object:", obj1)
 	fmt.Println("asking it to getTwo")
 	def2 := obj1.CallRemote("getTwo")
 	def2.AddCallback(gotObj2)
@@ -39,7 +39,7 @@ func gotObj1(obj any) (any, error) {
 
 func gotObj2(obj any) (any, error) {
 	obj2 := obj.(*pb.RemoteReference)
-	fmt.Println("got second object:", py.Str(obj2))
+	fmt.Println("got second object:", obj2)
 	fmt.Println("telling it to do three(12)")
 	obj2.CallRemote("three", 12)
 	return nil, nil

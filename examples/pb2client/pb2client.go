@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/gotwisted/twisted/examples/internal/py"
 	"github.com/gotwisted/twisted/reactor"
 	"github.com/gotwisted/twisted/spread/pb"
 )
@@ -29,7 +28,7 @@ type Foo struct {
 }
 
 func (f *Foo) step1(obj any) (any, error) {
-	fmt.Println("got one object:", py.Str(obj))
+	fmt.Println("got one object:", obj)
 	f.oneRef = obj.(*pb.RemoteReference)
 	fmt.Println("asking it to getTwo")
 	f.oneRef.CallRemote("getTwo").AddCallback(f.step2)
@@ -37,9 +36,9 @@ func (f *Foo) step1(obj any) (any, error) {
 }
 
 func (f *Foo) step2(two any) (any, error) {
-	fmt.Println("got two object:", py.Str(two))
+	fmt.Println("got two object:", two)
 	fmt.Println("giving it back to one")
-	fmt.Println("one is", py.Str(f.oneRef))
+	fmt.Println("one is", f.oneRef)
 	f.oneRef.CallRemote("checkTwo", two)
 	return nil, nil
 }

@@ -29,7 +29,7 @@ func main() {
 }
 
 func gotObj(obj any, two *Two) (any, error) {
-	fmt.Println("got One:", py.Str(obj))
+	fmt.Println("got One:", obj)
 	fmt.Println("giving it our two")
 	obj.(*pb.RemoteReference).CallRemote("takeTwo", two)
 	return nil, nil

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/gotwisted/twisted/examples/internal/py"
 	"github.com/gotwisted/twisted/reactor"
 	"github.com/gotwisted/twisted/spread/pb"
 )
@@ -15,7 +14,7 @@ import (
 type One struct{ pb.Root }
 
 func (o *One) RemoteTakeTwo(two *pb.RemoteReference) {
-	fmt.Println("received a Two called", py.Str(two))
+	fmt.Println("received a Two called", two)
 	fmt.Println("telling it to print(12)")
 	two.CallRemote("print", 12)
 }

@@ -72,8 +72,7 @@ func (o *One) checkDeadReference(f *failure.Failure) (any, error) {
 }
 
 func (o *One) checkInsecureJelly(f *failure.Failure) (any, error) {
-	// jelly.InsecureJelly is raised here; the remote one arrives by name.
-	if err := f.Trap(jelly.InsecureJelly, pb.RemoteType("twisted.spread.jelly.InsecureJelly")); err != nil {
+	if err := f.Trap(jelly.InsecureJelly); err != nil {
 		return nil, err
 	}
 	fmt.Println(" InsecureJelly: you tried to send something unsafe to them")

@@ -151,7 +151,7 @@ func (p *printer) repr(v any) {
 	case *jelly.Dict:
 		p.dict(x)
 	case *pb.RemoteReference:
-		p.b.WriteString(ObjectRepr("twisted.spread.pb.RemoteReference", x))
+		p.b.WriteString(x.String()) // pb prints it as Python's repr
 	case *pb.CopiedFailure:
 		// repr of the exception a CopiedFailure stands for is not available in Python
 		// either; Python shows the failure.
