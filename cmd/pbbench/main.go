@@ -1,6 +1,8 @@
 // Command pbbench measures gotwisted's Perspective Broker side by side with Twisted's PB
 // and Go's net/rpc, on the same loopback workloads in one run, and prints calls per second
-// and the ratios between them.
+// and the ratios between them, then the CPU time per call of each system (its client and
+// server processes together), the figure that the load of other programs on a shared
+// machine disturbs least.
 //
 // Usage:
 //
