@@ -16,10 +16,11 @@ import (
 	"github.com/gotwisted/twisted/trial"
 )
 
-// The reactor's TCP and UNIX behaviour over real loopback sockets, as trial tests: each runs
-// on a fresh reactor and must leave it clean (loopback_helpers_test.go closes what the
-// tests open). Tests that look inside the reactor, drive it with Iterate or stop it stay in
-// the package's internal tests (tcp_test.go, unix_test.go).
+// The reactor's TCP and UNIX behaviour (and transports as producers) over real loopback
+// sockets, as trial tests: each runs on a fresh reactor and must leave it clean
+// (loopback_helpers_test.go closes what the tests open). Tests that look inside the
+// reactor, drive it with Iterate or stop it stay in the package's internal tests
+// (tcp_test.go, producer_test.go).
 
 func isA[E error]() error { return failure.Type[E]() }
 
@@ -549,6 +550,42 @@ func TestDirectConnectionLostCall(t *testing.T) {
 		tc.Reactor().ConnectTCP("127.0.0.1", num, cf)
 		await(tc, co, cf.failedAttempts(1))
 		tc.ErrorIs(cf.failed[0], isA[*reactor.ConnectionRefusedError]())
+	})
+}
+
+// stopCounter is a push producer that counts StopProducing calls.
+type stopCounter struct{ stopped int }
+
+func (p *stopCounter) ResumeProducing() {}
+func (p *stopCounter) PauseProducing()  {}
+func (p *stopCounter) StopProducing()   { p.stopped++ }
+
+// An unpaused push producer does not delay LoseConnection; it gets StopProducing when the
+// connection is lost (verified against Twisted).
+func TestUnpausedPushProducerStoppedOnClose(t *testing.T) {
+	runInline(t, func(tc *trial.T, co *deferred.Co) {
+		prod := &stopCounter{}
+		server := &peer{onMade: func(p *peer) {
+			tc.NoError(p.Transport.(reactor.TCPTransport).RegisterProducer(prod, true))
+			p.Transport.Write([]byte("bye"))
+			p.Transport.LoseConnection()
+		}}
+		reader := &peer{}
+		connectPair(tc, co, server, reader)
+		await(tc, co, server.gone())
+		await(tc, co, reader.gone())
+		tc.Equal(prod.stopped, 1, "StopProducing calls")
+		tc.Equal(string(reader.data), "bye")
+	})
+}
+
+// The transport is itself a push producer: StopProducing loses the connection.
+func TestTransportStopProducing(t *testing.T) {
+	runInline(t, func(tc *trial.T, co *deferred.Co) {
+		c := connectPair(tc, co, &peer{}, &peer{})
+		c.server.Transport.(reactor.TCPTransport).StopProducing()
+		tc.True(c.server.Transport.(reactor.TCPTransport).Disconnecting(), "StopProducing did not start a LoseConnection")
+		await(tc, co, c.client.gone())
 	})
 }
 

@@ -250,32 +250,3 @@ type funcProducer struct {
 func (p *funcProducer) ResumeProducing() { p.resume() }
 func (p *funcProducer) PauseProducing()  { p.paused++ }
 func (p *funcProducer) StopProducing()   { p.stopped++ }
-
-// An unpaused push producer does not delay LoseConnection; it gets StopProducing when the
-// connection is lost (verified against Twisted).
-func TestUnpausedPushProducerStoppedOnClose(t *testing.T) {
-	r := newReactor(t)
-	prod := &funcProducer{resume: func() {}}
-	server := &recorder{onMade: func(p *recorder) {
-		p.Transport.(TCPTransport).RegisterProducer(prod, true)
-		p.Transport.Write([]byte("bye"))
-		p.Transport.LoseConnection()
-	}}
-	reader := &recorder{}
-	connectPair(t, r, server, reader)
-	spin(t, r, func() bool { return server.reason != nil && reader.reason != nil })
-	if prod.stopped != 1 || string(reader.data) != "bye" {
-		t.Fatalf("stopped=%d data=%q", prod.stopped, reader.data)
-	}
-}
-
-// The transport is itself a push producer: StopProducing loses the connection.
-func TestTransportStopProducing(t *testing.T) {
-	r := newReactor(t)
-	c := connectPair(t, r, &recorder{}, &recorder{})
-	c.server.Transport.(TCPTransport).StopProducing()
-	if !c.server.Transport.(TCPTransport).Disconnecting() {
-		t.Fatal("StopProducing did not start a LoseConnection")
-	}
-	spin(t, r, func() bool { return c.client.reason != nil })
-}
