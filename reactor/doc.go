@@ -72,6 +72,14 @@
 //
 //	if reason.Check(failure.Type[reactor.AnyConnectionLost]()) != nil { // Lost or Aborted
 //
+// Their messages are Twisted's word for word, so a printed reason or ErrorMessage reads as
+// in the Python program: "Connection was refused by other side: 111: Connection refused.",
+// "Connection was closed cleanly.". Where Twisted's message leaves out the operating-system
+// error (a reset is just "Connection to the other side was lost in a non-clean fashion."),
+// the Go error still carries it, for errors.Is(reason, syscall.ECONNRESET). A listening
+// port logs (log/slog, level Info) "<Factory> starting on 8000" and "(TCP Port 8000
+// Closed)", as Twisted's does.
+//
 // # Deviations from Twisted
 //
 // The reactor's clock (Seconds, DelayedCall.GetTime) is monotonic and counts from the
