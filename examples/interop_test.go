@@ -162,13 +162,14 @@ type runner struct {
 	work   string // folder with patched Python listings
 }
 
-// tacRunner runs a .tac file's application without twistd's logging, so its printed lines
-// are exactly what the listing prints.
+// tacRunner runs a .tac file's application as twistd does (the file runs in a namespace
+// holding only __file__, as twisted.persisted.sob.loadValueFromFile gives it) but without
+// twistd's logging, so its printed lines are exactly what the listing prints.
 const tacRunner = `
 import sys
 from twisted.application import service
 from twisted.internet import reactor
-ns = {"__name__": "__tac__", "__file__": sys.argv[1]}
+ns = {"__file__": sys.argv[1]}
 exec(compile(open(sys.argv[1]).read(), sys.argv[1], "exec"), ns)
 svc = service.IService(ns["application"])
 svc.startService()

@@ -35,10 +35,10 @@ type ReceiverPond struct {
 	LilyPond
 }
 
-// PyRepr prints the pond as the Python class defined in the .tac file prints, under the
-// module name the examples' tac runner gives the file (twistd itself gives it none, and
-// prints <ReceiverPond object at 0x...>).
-func (p *ReceiverPond) PyRepr() string { return py.ObjectRepr("__tac__.ReceiverPond", p) }
+// PyRepr prints the pond as the Python class defined in the .tac file prints: twistd runs
+// the file in a namespace without a module name, so the class lives in builtins and its
+// repr is <ReceiverPond object at 0x...>.
+func (p *ReceiverPond) PyRepr() string { return py.ObjectRepr("ReceiverPond", p) }
 
 func init() {
 	pb.SetUnjellyableForClass("copy_sender.CopyPond", &ReceiverPond{})
