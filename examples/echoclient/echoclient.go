@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	deferred "github.com/gotwisted/twisted/defer"
+	"github.com/gotwisted/twisted/examples/internal/py"
 	"github.com/gotwisted/twisted/failure"
 	"github.com/gotwisted/twisted/protocol"
 	"github.com/gotwisted/twisted/protocol/basic"
@@ -35,7 +36,7 @@ func (c *EchoClient) ConnectionMade() {
 }
 
 func (c *EchoClient) LineReceived(line []byte) {
-	fmt.Println("receive:", bytesRepr(line))
+	fmt.Println("receive:", py.Repr(line))
 	if bytes.Equal(line, end) {
 		c.Transport.LoseConnection()
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/gotwisted/twisted/examples/internal/py"
 	"github.com/gotwisted/twisted/failure"
 	"github.com/gotwisted/twisted/protocol"
 	"github.com/gotwisted/twisted/reactor"
@@ -20,7 +21,7 @@ func (c *EchoClient) ConnectionMade() {
 
 // DataReceived prints what the server said and hangs up.
 func (c *EchoClient) DataReceived(data []byte) {
-	fmt.Println("Server said:", bytesRepr(data))
+	fmt.Println("Server said:", py.Repr(data))
 	c.Transport.LoseConnection()
 }
 
