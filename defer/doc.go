@@ -113,7 +113,7 @@
 // with the *failure.Failure under the key "failure" and Twisted's text under "traceback",
 // and an *UnhandledError to every AddUnhandledObserver observer. Reports come from a
 // runtime cleanup at an unpredictable time; FlushUnhandled collects garbage and reports
-// deterministically (trial calls it around every test). Consuming a failure (an errback
+// deterministically (trial calls it after every test). Consuming a failure (an errback
 // that recovers, Await, ConsumeErrors, chaining it into another Deferred) prevents the
 // report.
 //
