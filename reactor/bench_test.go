@@ -12,12 +12,12 @@ import (
 	"time"
 )
 
-// BenchmarkCallLater schedules b.N zero-delay calls and runs them.
 // quiet silences the reactor's informational logs ("... starting on ...") for a benchmark.
 func quiet(b *testing.B) {
 	b.Cleanup(installLog(slog.NewTextHandler(io.Discard, nil)))
 }
 
+// BenchmarkCallLater schedules b.N zero-delay calls and runs them.
 func BenchmarkCallLater(b *testing.B) {
 	r := newReactor(b)
 	n := 0
@@ -109,6 +109,42 @@ func BenchmarkEchoRoundTrip(b *testing.B) {
 	r.ConnectTCP("127.0.0.1", num, &testFactory{build: func(net.Addr) Protocol { return client }})
 	b.ResetTimer()
 	r.Run()
+}
+
+// BenchmarkEchoRoundTrip64KiB is BenchmarkEchoRoundTrip with 64 KiB messages (the size of
+// pbbench's large echo): the large-write path of the transport's buffer.
+func BenchmarkEchoRoundTrip64KiB(b *testing.B) {
+	quiet(b)
+	r := newReactor(b)
+	_, num := listenLocal(b, r, &testFactory{build: func(net.Addr) Protocol { return &echo{} }})
+	b.ReportAllocs()
+	b.SetBytes(64 * 1024)
+	client := &pingPong{msg: make([]byte, 64*1024), left: b.N, done: func() { r.Stop() }}
+	r.ConnectTCP("127.0.0.1", num, &testFactory{build: func(net.Addr) Protocol { return client }})
+	b.ResetTimer()
+	r.Run()
+}
+
+// BenchmarkWriteBuffer64KiB buffers one 64 KiB write and drains it the way DoWrite does
+// (pending, then consume), without a socket: the buffer's own cost per large write.
+func BenchmarkWriteBuffer64KiB(b *testing.B) {
+	var pool blockPool
+	var w writeBuffer
+	data := make([]byte, 64*1024)
+	iov := make([][]byte, 0, maxIovecs)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		w.write(&pool, data)
+		for w.size > 0 {
+			bufs := w.pending(iov[:0])
+			n := 0
+			for _, c := range bufs {
+				n += len(c)
+			}
+			w.consume(&pool, n)
+		}
+	}
 }
 
 // echoLoad drives an echo server at addr with `conns` blocking net.Conn clients, each

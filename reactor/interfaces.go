@@ -16,8 +16,9 @@ import (
 // Transport is Twisted's ITransport: how a protocol talks back to its connection.
 //
 // Write and WriteSequence never send synchronously: they copy the bytes into the transport's
-// buffer, and the reactor sends them on a later iteration (core-semantics 0.7). Writes after
-// the connection is lost are ignored.
+// buffer, and the reactor sends them on a later iteration (core-semantics 0.7). The caller
+// may reuse or change its slice as soon as Write returns (Twisted keeps a reference to the
+// immutable bytes instead). Writes after the connection is lost are ignored.
 type Transport interface {
 	Write(data []byte)
 	WriteSequence(data [][]byte)

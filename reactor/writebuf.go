@@ -1,10 +1,14 @@
 package reactor
 
-// writeBuffer holds a transport's unsent bytes as a list of chunks. Write copies the caller's
-// bytes (Go callers reuse their buffers, unlike Python's immutable bytes) into the tail
-// block; doWrite hands up to sendLimit bytes across several chunks to one writev. Blocks
-// come from and return to a per-reactor free list, so a busy connection writes without
-// allocating.
+// writeBuffer holds a transport's unsent bytes as a list of blocks. Write copies the
+// caller's bytes into the tail block and as many fresh blocks as it needs: Transport.Write
+// promises the caller its slice back (Go callers reuse their buffers, unlike Python's
+// immutable bytes, and an echo writes the reactor's own read buffer), so keeping a
+// reference, as Twisted does, is not an option. DoWrite hands up to sendLimit bytes across
+// up to maxIovecs blocks to one writev. Blocks come from and return to a per-reactor free
+// list, so a busy connection writes without allocating, whatever the size of its writes
+// (a large write is many blocks, never a buffer of its own: that was one allocation of the
+// write's size per call).
 type writeBuffer struct {
 	chunks [][]byte // chunks[head][off:] is the unsent head; chunks[:head] are sent
 	head   int
@@ -14,10 +18,10 @@ type writeBuffer struct {
 
 const (
 	blockSize     = 16 * 1024
-	sendLimit     = 128 * 1024 // Twisted's SEND_LIMIT
-	maxIovecs     = sendLimit / blockSize
-	maxFreeBlocks = 256       // 4 MiB of idle blocks per reactor at most
-	bufferSize    = 64 * 1024 // producer high-water mark (Twisted's bufferSize, 2**2**2**2)
+	sendLimit     = 128 * 1024              // Twisted's SEND_LIMIT
+	maxIovecs     = sendLimit/blockSize + 1 // a full send even when the head block is partly sent
+	maxFreeBlocks = 256                     // 4 MiB of idle blocks per reactor at most (more is garbage)
+	bufferSize    = 64 * 1024               // producer high-water mark (Twisted's bufferSize, 2**2**2**2)
 )
 
 // blockPool is the reactor's free list of write blocks (loop goroutine only).
@@ -50,13 +54,6 @@ func (w *writeBuffer) write(p *blockPool, data []byte) {
 		}
 	}
 	for len(data) > 0 {
-		if len(data) >= 4*blockSize {
-			// A large write gets one chunk of its own rather than many blocks.
-			c := make([]byte, len(data))
-			copy(c, data)
-			w.chunks = append(w.chunks, c)
-			return
-		}
 		b := p.get()
 		k := copy(b[:cap(b)], data)
 		w.chunks = append(w.chunks, b[:k])
