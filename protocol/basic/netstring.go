@@ -2,6 +2,7 @@ package basic
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/gotwisted/twisted/protocol"
@@ -72,7 +73,7 @@ func (r *NetstringReceiver) maxLength() int {
 	if r.MaxLength <= 0 {
 		return DefaultStringMaxLength
 	}
-	return r.MaxLength
+	return min(r.MaxLength, math.MaxInt-1) // the payload and its comma must fit an int
 }
 
 // SendString writes s as a netstring.
@@ -162,12 +163,15 @@ func (r *NetstringReceiver) extractLength(digits []byte) (int, error) {
 	if len(digits) > r.maxLengthSize() {
 		return 0, r.tooLong()
 	}
+	// Checked digit by digit so that no length overflows int: with MaxLength near
+	// math.MaxInt a 20-digit length would otherwise wrap (to a negative or a small size).
 	length := 0
 	for _, c := range digits {
-		length = length*10 + int(c-'0')
-	}
-	if length > maxLength {
-		return 0, r.tooLong()
+		d := int(c - '0')
+		if length > (maxLength-d)/10 {
+			return 0, r.tooLong()
+		}
+		length = length*10 + d
 	}
 	return length, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"math"
 	"strconv"
 	"testing"
 
@@ -157,6 +158,28 @@ func TestNetstringReceiverConsumeLengthBorders(t *testing.T) {
 			equal(t, []string{"zzzzzzzzzzzz"}, strs(n.received))
 		}
 	}
+}
+
+// TestNetstringReceiverOverflowingLength: with MaxLength at its largest ("no limit"), a
+// hostile 20-digit length overflows int; it must be a parse error, not a negative length
+// that panics when the payload is sliced.
+func TestNetstringReceiverOverflowingLength(t *testing.T) {
+	for _, in := range []string{"99999999999999999999:x,", "18446744073709551617:x,", "9223372036854775808:", "9223372036854775807:"} {
+		n, tr := newTestNetstring()
+		n.MaxLength = math.MaxInt
+		n.DataReceived([]byte(in))
+		isTrue(t, n.BrokenPeer, in)
+		isTrue(t, tr.Disconnecting(), in)
+		var pe *basic.NetstringParseError
+		isTrue(t, errors.As(n.Err, &pe), in)
+		equal(t, 0, len(n.received), in)
+	}
+	// The largest length that fits (with its comma) is still accepted, and waited for.
+	n, tr := newTestNetstring()
+	n.MaxLength = math.MaxInt
+	n.DataReceived([]byte(strconv.Itoa(math.MaxInt-1) + ":abc"))
+	isFalse(t, n.BrokenPeer)
+	isFalse(t, tr.Disconnecting())
 }
 
 // Ports test_basic.py NetstringReceiverTests.test_stringReceivedNotImplemented: a receiver
