@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -152,10 +153,11 @@ func FromPanic(r any, skip int) *Failure {
 	if n == 0 {
 		return f
 	}
-	catcher := catchFunction(funcName(pcs[0]))
+	catchers := catchFunctions(funcName(pcs[0]))
 	// The panic site is the first frame after the deferred function that is not inside
 	// the runtime (runtime.gopanic, and helpers such as panicmem or sigpanic); the catch
-	// point is the first frame of the function that deferred it.
+	// point is the first frame, walking outward, of a function that may have deferred it
+	// (the nearest enclosing function is met before the outer ones).
 	panicAt, catchAt := -1, -1
 	for k := 1; k < len(pcs); k++ {
 		name := funcName(pcs[k])
@@ -165,7 +167,7 @@ func FromPanic(r any, skip int) *Failure {
 			}
 			panicAt = k
 		}
-		if catcher != "" && name == catcher {
+		if slices.Contains(catchers, name) {
 			catchAt = k
 			break
 		}
@@ -193,22 +195,24 @@ func reverse(p []uintptr) {
 	}
 }
 
-// catchFunction returns the function that deferred the closure fn
-// ("pkg.(*T).run.func1" -> "pkg.(*T).run"), or "" if fn is not a closure.
-func catchFunction(fn string) string {
+// catchFunctions returns the functions that may have deferred the closure fn, innermost
+// first: "pkg.(*T).run.func1.2" -> "pkg.(*T).run.func1", "pkg.(*T).run". The closure's
+// own enclosing function is the usual answer; the outer ones cover a closure that the
+// compiler inlined into its caller, so that no frame bears the enclosing closure's name.
+// It returns nil if fn is not a closure.
+func catchFunctions(fn string) []string {
+	var out []string
 	for {
 		i := strings.LastIndex(fn, ".")
 		if i < 0 {
-			return ""
+			return out
 		}
 		tail := fn[i+1:]
-		if !(strings.HasPrefix(tail, "func") || tail == "deferwrap1" || isDigits(tail)) {
-			if fn == "" {
-				return ""
-			}
-			return fn
+		if !(strings.HasPrefix(tail, "func") || strings.HasPrefix(tail, "deferwrap") || isDigits(tail)) {
+			return out
 		}
 		fn = fn[:i]
+		out = append(out, fn)
 	}
 }
 

@@ -416,3 +416,22 @@ func TestChainedFailureTraceback(t *testing.T) {
 		t.Fatal(outer.Traceback())
 	}
 }
+
+// A closure that recovers inside another closure catches at that inner closure, not at
+// the named function around both: the frames below the marker are the inner closure's
+// alone, and the named function is the last frame of the stack above it.
+func TestFramesAndStackNestedClosure(t *testing.T) {
+	catch := func() (f *Failure) {
+		defer func() { f = FromPanic(recover(), 0) }()
+		panic(&ValueError{"boom"})
+	}
+	f := catch()
+	frames, stack := f.Frames(), f.Stack()
+	const outer = "github.com/gotwisted/twisted/failure.TestFramesAndStackNestedClosure"
+	if len(frames) != 1 || frames[0].Function != outer+".func1" {
+		t.Errorf("frames below the catch point = %v, want the catching closure alone", frames)
+	}
+	if len(stack) == 0 || stack[len(stack)-1].Function != outer {
+		t.Errorf("stack does not end at the closure's caller: %v", stack)
+	}
+}
