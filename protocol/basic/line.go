@@ -147,8 +147,9 @@ func (r *LineReceiver) DataReceived(data []byte) {
 		}
 		i := bytes.Index(r.buffer, delim)
 		if i < 0 {
-			// A partial line of MaxLength plus part of a delimiter is tolerated.
-			if len(r.buffer) >= r.maxLength()+len(delim) {
+			// A partial line of MaxLength plus part of a delimiter is tolerated (the sum is not
+			// formed: MaxLength may be math.MaxInt).
+			if len(r.buffer)-len(delim) >= r.maxLength() {
 				line := r.buffer[:len(r.buffer):len(r.buffer)]
 				r.buffer = nil
 				r.lineLengthExceeded(line)

@@ -2,6 +2,7 @@ package basic_test
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -235,6 +236,20 @@ func TestLineReceiverMaximumLineLength(t *testing.T) {
 	p.DataReceived(append(bytes.Repeat([]byte("x"), basic.DefaultLineMaxLength+1), "\r\nr"...))
 	isTrue(t, tr.Disconnecting())
 	equal(t, 0, len(p.lines))
+}
+
+// TestLineReceiverUnlimitedMaxLength: MaxLength = math.MaxInt means "no limit"; a line
+// arriving in pieces must wait for its delimiter (MaxLength plus the delimiter's length
+// used to overflow, so every unfinished line counted as too long).
+func TestLineReceiverUnlimitedMaxLength(t *testing.T) {
+	p := newPlain()
+	p.MaxLength = math.MaxInt
+	tr := reactortest.NewStringTransport()
+	protocol.MakeConnection(p, tr)
+	p.DataReceived([]byte("hello "))
+	p.DataReceived([]byte("world\r\n"))
+	isFalse(t, tr.Disconnecting())
+	equal(t, []string{"hello world"}, strs(p.lines))
 }
 
 // Ports test_basic.py LineReceiverTests.test_maximumLineLengthPartialDelimiter: a line of
