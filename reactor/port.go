@@ -239,8 +239,14 @@ func (p *Port) DoRead() error {
 	if !p.connected || p.fd < 0 {
 		return nil
 	}
-	accepted := 0
-	for accepted < p.numberAccepts {
+	// Each attempt counts, as in Twisted's `for i in range(numberAccepts)`: a stream of
+	// EPERM rejections or refused protocols cannot keep the loop here.
+	tries := 0
+	for ; tries < p.numberAccepts; tries++ {
+		if p.disconnecting {
+			// StopListening from a protocol made in this loop: accept no more.
+			break
+		}
 		nfd, sa, err := accept(p.fd)
 		if err != nil {
 			switch err {
@@ -249,7 +255,7 @@ func (p *Port) DoRead() error {
 				continue
 			case unix.EMFILE:
 				if p.r.reserved >= 0 {
-					p.recoverEMFILE(p.numberAccepts - accepted)
+					p.recoverEMFILE(p.numberAccepts - tries)
 				} else {
 					slog.Info("Could not accept new connection (EMFILE)")
 				}
@@ -260,7 +266,6 @@ func (p *Port) DoRead() error {
 			}
 			break
 		}
-		accepted++
 		addr := sockaddrToAddr(sa)
 		if p.family == unix.AF_UNIX {
 			addr = &net.UnixAddr{Name: sa.(*unix.SockaddrUnix).Name, Net: "unix"}
@@ -285,10 +290,10 @@ func (p *Port) DoRead() error {
 		c.logstr = fmt.Sprintf("%s,%d,%s", protocolName(proto), s, hostOf(addr))
 		c.makeConnection()
 	}
-	if accepted == p.numberAccepts {
+	if tries == p.numberAccepts {
 		p.numberAccepts += 20
 	} else {
-		p.numberAccepts = max(1, accepted)
+		p.numberAccepts = max(1, tries)
 	}
 	return nil
 }

@@ -227,3 +227,38 @@ func TestLogstrClientSetup(t *testing.T) {
 		t.Fatalf("server LogPrefix %q", got)
 	}
 }
+
+// stopListeningProto stops its port as soon as it is connected (a server that takes one
+// connection only).
+type stopListeningProto struct {
+	BaseProtocol
+	port *Port
+}
+
+func (p *stopListeningProto) ConnectionMade() { p.port.StopListening() }
+
+// TestStopListeningDuringAcceptLoop: a protocol that stops the port from ConnectionMade ends
+// the accept loop of that read, as Twisted's Port.doRead checks self.disconnecting before
+// each accept; the connections still queued are not accepted.
+func TestStopListeningDuringAcceptLoop(t *testing.T) {
+	r := newReactor(t)
+	built := 0
+	var port *Port
+	port, num := listenLocal(t, r, &testFactory{build: func(net.Addr) Protocol {
+		built++
+		return &stopListeningProto{port: port}
+	}})
+	for i := 0; i < 3; i++ {
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(num))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	if err := port.DoRead(); err != nil {
+		t.Fatal(err)
+	}
+	if built != 1 {
+		t.Fatalf("built %d protocols after StopListening in the first one's ConnectionMade, want 1", built)
+	}
+}
