@@ -113,19 +113,21 @@ func (c *UsernamePassword) CheckPassword(password []byte) (bool, error) {
 	return cred.ConstantTimeEqual(c.password, password), nil
 }
 
-// String shows the user name, never the password.
-func (c *UsernamePassword) String() string {
+// String shows the user name, never the password. String, GoString, Format and LogValue
+// have value receivers so that a copied UsernamePassword (a struct field, a slice element)
+// hides its password too.
+func (c UsernamePassword) String() string {
 	return "UsernamePassword(" + strconv.Quote(string(c.username)) + ", <password>)"
 }
 
 // GoString shows the user name, never the password.
-func (c *UsernamePassword) GoString() string { return "&credentials." + c.String() }
+func (c UsernamePassword) GoString() string { return "&credentials." + c.String() }
 
 // Format prints String for every verb (GoString for %#v), so no format leaks the password.
-func (c *UsernamePassword) Format(f fmt.State, verb rune) { format(f, verb, c) }
+func (c UsernamePassword) Format(f fmt.State, verb rune) { format(f, verb, c) }
 
 // LogValue logs the user name only.
-func (c *UsernamePassword) LogValue() slog.Value {
+func (c UsernamePassword) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("username", string(c.username)),
 		slog.String("password", "<redacted>"))
 }
@@ -159,18 +161,18 @@ func (c *UsernameHashedPassword) CheckPassword(password []byte) (bool, error) {
 }
 
 // String shows the user name, never the password.
-func (c *UsernameHashedPassword) String() string {
+func (c UsernameHashedPassword) String() string {
 	return "UsernameHashedPassword(" + strconv.Quote(string(c.username)) + ", <password>)"
 }
 
 // GoString shows the user name, never the password.
-func (c *UsernameHashedPassword) GoString() string { return "&credentials." + c.String() }
+func (c UsernameHashedPassword) GoString() string { return "&credentials." + c.String() }
 
 // Format prints String for every verb (GoString for %#v).
-func (c *UsernameHashedPassword) Format(f fmt.State, verb rune) { format(f, verb, c) }
+func (c UsernameHashedPassword) Format(f fmt.State, verb rune) { format(f, verb, c) }
 
 // LogValue logs the user name only.
-func (c *UsernameHashedPassword) LogValue() slog.Value {
+func (c UsernameHashedPassword) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("username", string(c.username)),
 		slog.String("password", "<redacted>"))
 }

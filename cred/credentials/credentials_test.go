@@ -109,6 +109,9 @@ func TestCredentialsNeverPrintPasswords(t *testing.T) {
 	values := []any{
 		credentials.NewUsernamePassword("alice", secret),
 		credentials.NewUsernameHashedPassword("alice", secret),
+		// Copies, as a struct field or slice element holds them.
+		*credentials.NewUsernamePassword("alice", secret),
+		*credentials.NewUsernameHashedPassword("alice", secret),
 	}
 	for _, v := range values {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T %v"} {
