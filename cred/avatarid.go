@@ -84,9 +84,11 @@ func (id AvatarID) GoString() string {
 // LogValue logs an AvatarID as its String.
 func (id AvatarID) LogValue() slog.Value { return slog.StringValue(id.String()) }
 
-// ConstantTimeEqual reports whether a and b are equal, taking time that depends on neither
-// their contents nor their lengths. Checkers compare passwords and password hashes with
-// it, so response times do not tell an attacker how many leading bytes were right.
+// ConstantTimeEqual reports whether a and b are equal, taking time that does not depend on
+// their contents, nor on whether their lengths match (it depends on the lengths only as
+// SHA-256 does, one step per 64-byte block). Checkers compare passwords and password
+// hashes with it, so response times do not tell an attacker how many leading bytes were
+// right, nor whether the guess had the right length.
 //
 // (Twisted compares with ==; this is a deliberate improvement with the same results.)
 func ConstantTimeEqual(a, b []byte) bool {
