@@ -313,10 +313,8 @@ func (c *conn) ConnectionLost(reason *failure.Failure) {
 		// A hang-up while connecting: the socket's pending error says why (kqueue reports
 		// a refused connect as EOF on the write filter).
 		var err error = &ConnectError{Msg: reason.Error()}
-		if !c.closed {
-			if soerr, e := unix.GetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_ERROR); e == nil && soerr != 0 {
-				err = connectError(unix.Errno(soerr))
-			}
+		if soerr, e := unix.GetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_ERROR); e == nil && soerr != 0 {
+			err = connectError(unix.Errno(soerr))
 		}
 		c.failIfNotConnected(err)
 		return

@@ -225,9 +225,6 @@ func (c *Cooperator) tick() {
 		if !c.metaStarted || c.metaIndex >= len(c.tasks) {
 			c.metaStarted = true
 			c.metaIndex = 0
-			if len(c.tasks) == 0 {
-				break
-			}
 		}
 		t := c.tasks[c.metaIndex]
 		c.metaIndex++
