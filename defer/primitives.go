@@ -45,10 +45,7 @@ func (l *Lock) Release() {
 	l.locked = false
 	if len(l.waiting) > 0 {
 		l.locked = true
-		d := l.waiting[0]
-		l.waiting[0] = nil
-		l.waiting = l.waiting[1:]
-		d.Callback(l)
+		shift(&l.waiting).Callback(l)
 	}
 }
 
@@ -120,10 +117,7 @@ func (s *Semaphore) Release() {
 	s.tokens++
 	if len(s.waiting) > 0 {
 		s.tokens--
-		d := s.waiting[0]
-		s.waiting[0] = nil
-		s.waiting = s.waiting[1:]
-		d.Callback(s)
+		shift(&s.waiting).Callback(s)
 	}
 }
 
@@ -143,6 +137,15 @@ func runLocked(acquire func() *Deferred, release func(), f func() (any, error), 
 	return acquire().AddCallback(func(any) (any, error) {
 		return MaybeDeferred(f).AddBoth(releaseAndReturn), nil
 	})
+}
+
+// shift removes and returns the first of *ds (the oldest waiter), clearing its slot so the
+// backing array does not keep it alive.
+func shift(ds *[]*Deferred) *Deferred {
+	d := (*ds)[0]
+	(*ds)[0] = nil
+	*ds = (*ds)[1:]
+	return d
 }
 
 func removeDeferred(ds []*Deferred, d *Deferred) []*Deferred {
@@ -177,10 +180,7 @@ func NewQueue(size, backlog int) *Queue {
 // keeps it for a later Get. It returns *QueueOverflow if the queue is full.
 func (q *Queue) Put(v any) error {
 	if len(q.waiting) > 0 {
-		d := q.waiting[0]
-		q.waiting[0] = nil
-		q.waiting = q.waiting[1:]
-		d.Callback(v)
+		shift(&q.waiting).Callback(v)
 		return nil
 	}
 	if q.size < 0 || len(q.pending) < q.size {
