@@ -113,13 +113,18 @@ func BenchmarkEchoRoundTrip(b *testing.B) {
 
 // BenchmarkEchoRoundTrip64KiB is BenchmarkEchoRoundTrip with 64 KiB messages (the size of
 // pbbench's large echo): the large-write path of the transport's buffer.
-func BenchmarkEchoRoundTrip64KiB(b *testing.B) {
+func BenchmarkEchoRoundTrip64KiB(b *testing.B) { benchmarkEchoRoundTripSize(b, 64*1024) }
+
+// BenchmarkEchoRoundTrip256KiB: messages larger than one 128 KiB writev of 8 blocks.
+func BenchmarkEchoRoundTrip256KiB(b *testing.B) { benchmarkEchoRoundTripSize(b, 256*1024) }
+
+func benchmarkEchoRoundTripSize(b *testing.B, size int) {
 	quiet(b)
 	r := newReactor(b)
 	_, num := listenLocal(b, r, &testFactory{build: func(net.Addr) Protocol { return &echo{} }})
 	b.ReportAllocs()
-	b.SetBytes(64 * 1024)
-	client := &pingPong{msg: make([]byte, 64*1024), left: b.N, done: func() { r.Stop() }}
+	b.SetBytes(int64(size))
+	client := &pingPong{msg: make([]byte, size), left: b.N, done: func() { r.Stop() }}
 	r.ConnectTCP("127.0.0.1", num, &testFactory{build: func(net.Addr) Protocol { return client }})
 	b.ResetTimer()
 	r.Run()

@@ -18,10 +18,10 @@ type writeBuffer struct {
 
 const (
 	blockSize     = 16 * 1024
-	sendLimit     = 128 * 1024              // Twisted's SEND_LIMIT
-	maxIovecs     = sendLimit/blockSize + 1 // a full send even when the head block is partly sent
-	maxFreeBlocks = 256                     // 4 MiB of idle blocks per reactor at most (more is garbage)
-	bufferSize    = 64 * 1024               // producer high-water mark (Twisted's bufferSize, 2**2**2**2)
+	sendLimit     = 128 * 1024            // Twisted's SEND_LIMIT
+	maxIovecs     = sendLimit / blockSize // 8: x/sys Writev keeps up to 8 iovecs on the stack
+	maxFreeBlocks = 256                   // 4 MiB of idle blocks per reactor at most (more is garbage)
+	bufferSize    = 64 * 1024             // producer high-water mark (Twisted's bufferSize, 2**2**2**2)
 )
 
 // blockPool is the reactor's free list of write blocks (loop goroutine only).
