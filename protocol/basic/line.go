@@ -281,10 +281,14 @@ func (r *LineOnlyReceiver) DataReceived(data []byte) {
 		}
 		line := r.buffer[:i:i]
 		r.buffer = r.buffer[i+len(delim):]
+		// Twisted splits the whole buffer first, so on either early return the complete
+		// lines after this one are dropped; only the unfinished tail stays buffered.
 		if disconnecting(r.Transport) {
+			r.buffer = partialTail(r.buffer, delim)
 			return
 		}
 		if len(line) > maxLength {
+			r.buffer = partialTail(r.buffer, delim)
 			r.lineLengthExceeded(line)
 			return
 		}
@@ -296,6 +300,18 @@ func (r *LineOnlyReceiver) DataReceived(data []byte) {
 	if len(r.buffer) > maxLength {
 		rest := r.buffer[:len(r.buffer):len(r.buffer)]
 		r.lineLengthExceeded(rest)
+	}
+}
+
+// partialTail returns what follows the last complete line of b (split left to right, as
+// Python's bytes.split does, which matters for delimiters that overlap themselves).
+func partialTail(b, delim []byte) []byte {
+	for {
+		i := bytes.Index(b, delim)
+		if i < 0 {
+			return b
+		}
+		b = b[i+len(delim):]
 	}
 }
 

@@ -416,6 +416,49 @@ func TestLineOnlyReceiverBuffer(t *testing.T) {
 	equal(t, "out\n", string(tr.Value()))
 }
 
+// lineOnlyCatcher is a LineOnlyReceiver that records over-long lines instead of losing the
+// connection.
+type lineOnlyCatcher struct {
+	lineOnlyTester
+	exceeded [][]byte
+}
+
+func (l *lineOnlyCatcher) LineLengthExceeded(line []byte) { l.exceeded = append(l.exceeded, line) }
+
+// TestLineOnlyReceiverDropsLinesAfterLongLine follows Twisted's LineOnlyReceiver.dataReceived,
+// which splits the whole buffer before delivering: after an over-long line (or a line that
+// lost the connection) the complete lines of the same read are dropped, and only the
+// unfinished tail is kept for the next read.
+func TestLineOnlyReceiverDropsLinesAfterLongLine(t *testing.T) {
+	l := &lineOnlyCatcher{lineOnlyTester: *newLineOnlyTester()}
+	l.Handler = l
+	tr := reactortest.NewStringTransport()
+	protocol.MakeConnection(l, tr)
+	long := strings.Repeat("x", l.MaxLength+1)
+	l.DataReceived([]byte("short\n" + long + "\nafter\npart"))
+	equal(t, []string{"short"}, strs(l.received))
+	equal(t, []string{long}, strs(l.exceeded))
+	l.DataReceived([]byte("ial\n"))
+	equal(t, []string{"short", "partial"}, strs(l.received))
+
+	// The same after a line that loses the connection: nothing more is delivered, even
+	// when the next read completes the tail.
+	q := newLineOnlyTester()
+	q.Handler = lineFunc(func(line []byte) {
+		q.received = append(q.received, line)
+		q.Transport.LoseConnection()
+	})
+	tr = reactortest.NewStringTransport()
+	protocol.MakeConnection(q, tr)
+	q.DataReceived([]byte("bye\nlost\nta"))
+	q.DataReceived([]byte("il\n"))
+	equal(t, []string{"bye"}, strs(q.received))
+}
+
+type lineFunc func([]byte)
+
+func (f lineFunc) LineReceived(line []byte) { f(line) }
+
 // Ports test_basic.py LineOnlyReceiverTests.test_greaterThanMaximumLineLength: a line longer
 // than MaxLength plus the delimiter disconnects.
 func TestLineOnlyReceiverGreaterThanMaximumLineLength(t *testing.T) {
