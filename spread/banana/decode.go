@@ -30,6 +30,12 @@ type Decoder struct {
 	// Raw makes the decoder return each expression as its bytes (Raw) instead of a tree.
 	// It may be switched on between expressions.
 	Raw bool
+	// RawAliases lets Raw expressions alias the data passed to Feed instead of being
+	// copied out of it, when an expression lies whole in one Feed's data (one that
+	// arrived in pieces is still copied). Such a Raw is valid only as long as that data
+	// is: for a receiver that is done with each expression before it feeds more bytes,
+	// as PB's broker is within one DataReceived.
+	RawAliases bool
 
 	pending []byte  // bytes received but not yet consumed
 	stack   []frame // lists under construction, innermost last
@@ -122,7 +128,7 @@ func (d *Decoder) feed(data []byte, out sink) error {
 		prefixLimit = PrefixLimit
 	}
 	if d.Raw {
-		return d.feedRaw(data, out, sizeLimit, prefixLimit)
+		return d.feedRaw(data, out, sizeLimit, prefixLimit, true)
 	}
 	buf := data
 	fromPending := false
@@ -221,7 +227,7 @@ func (d *Decoder) feed(data []byte, out sink) error {
 					// Negotiation switched to Raw mode: the rest of the input is raw.
 					rest := buf[pos:]
 					d.pending = d.pending[:0]
-					return d.feedRaw(rest, out, sizeLimit, prefixLimit)
+					return d.feedRaw(rest, out, sizeLimit, prefixLimit, !fromPending)
 				}
 				break
 			}

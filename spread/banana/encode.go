@@ -59,7 +59,17 @@ func AppendPrefix(buf []byte, v uint64, typ byte) []byte {
 // AppendInt appends an integer token chosen the way Twisted chooses it: INT for
 // 0..2**31-1, LONGINT above, NEG for -2**31..-1 and LONGNEG below.
 func AppendInt(buf []byte, v int64) []byte {
+	// Small enough to be inlined for the common one-byte prefix.
+	if uint64(v) < 0x80 {
+		return append(buf, byte(v), Int)
+	}
+	return appendInt(buf, v)
+}
+
+func appendInt(buf []byte, v int64) []byte {
 	switch {
+	case uint64(v) < 1<<14:
+		return append(buf, byte(v&0x7f), byte(v>>7), Int)
 	case v >= 0 && v <= math.MaxInt32:
 		return AppendPrefix(buf, uint64(v), Int)
 	case v > math.MaxInt32:

@@ -80,6 +80,29 @@ func FuzzBananaDecode(f *testing.F) {
 		if len(raws) != len(exprs) {
 			t.Fatalf("tree gave %d expressions, raw %d", len(exprs), len(raws))
 		}
+		// Aliased or not, the raw expressions are the input's bytes, in order.
+		ad := Decoder{Dialect: DialectPB, Raw: true, RawAliases: true}
+		var joined []byte
+		got, aerr := ad.Feed(data[:at], nil)
+		for _, r := range got {
+			joined = append(joined, r.(Raw)...)
+		}
+		if aerr == nil {
+			got, aerr = ad.Feed(data[at:], nil)
+			for _, r := range got {
+				joined = append(joined, r.(Raw)...)
+			}
+		}
+		if (aerr == nil) != (rerr == nil) || !bytes.HasPrefix(data, joined) {
+			t.Fatalf("aliasing decoder: %v, % x", aerr, joined)
+		}
+		var plain []byte
+		for _, r := range raws {
+			plain = append(plain, r.(Raw)...)
+		}
+		if !bytes.Equal(plain, joined) {
+			t.Fatalf("raw expressions % x, aliased % x", plain, joined)
+		}
 		for i, r := range raws {
 			x, err := r.(Raw).Decode(DialectPB)
 			if err != nil {

@@ -3,6 +3,7 @@ package banana
 import (
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"strconv"
 )
 
@@ -166,10 +167,19 @@ func rawSkip(r []byte, pos int, count uint64, d Dialect) (int, error) {
 	return pos, nil
 }
 
+// compactPrefix returns the value of up to 7 prefix bytes held in the low bytes of x
+// (high bits clear): their 7-bit groups packed together.
+func compactPrefix(x uint64) uint64 {
+	x = x&0x007F007F007F007F | (x&0x7F007F007F007F00)>>1
+	x = x&0x00003FFF00003FFF | (x&0x3FFF00003FFF0000)>>2
+	return x&0x000000000FFFFFFF | (x&0x0FFFFFFF00000000)>>4
+}
+
 // feedRaw is feed for Raw mode: it tracks only how many elements each open list still
 // needs, keeps the bytes of the unfinished top-level expression, and emits each finished
-// expression's bytes.
-func (d *Decoder) feedRaw(data []byte, out sink, sizeLimit, prefixLimit int) error {
+// expression's bytes. data is the caller's own (it may be aliased, with RawAliases) when
+// callers is true.
+func (d *Decoder) feedRaw(data []byte, out sink, sizeLimit, prefixLimit int, callers bool) error {
 	buf := data
 	fromPending := false
 	pos := 0
@@ -180,37 +190,91 @@ func (d *Decoder) feedRaw(data []byte, out sink, sizeLimit, prefixLimit int) err
 		pos = d.rawScan
 	}
 	start := 0 // where the current top-level expression begins
+	// The innermost open list's count of missing elements lives in left (a register),
+	// the enclosing lists' counts in stack.
+	stack := d.rawStack
+	var left uint64
+	open := len(stack) > 0
+	if open {
+		left, stack = stack[len(stack)-1], stack[:len(stack)-1]
+	}
 	var err error
 loop:
 	for pos < len(buf) {
+		// The token header: prefix bytes (base-128, little end first), then the type byte.
+		// Fast path: with 8 bytes at hand, the type byte is the first with its high bit
+		// set, found in one word; lists, strings and vocabulary words then pack their prefix
+		// value from the same word.
+		// Otherwise (near the end of the input, or a prefix of 8 bytes
+		// or more) the bytes are read one by one: up to 9 prefix bytes cannot overflow 64
+		// bits and are summed on the way; a longer prefix (hostile, or non-canonical with
+		// high zero groups) is read again.
 		p := pos
-		for p < len(buf) && buf[p] < 0x80 {
-			p++
-		}
-		if p == len(buf) {
-			if p-pos > prefixLimit {
-				err = errPrefixPending(prefixLimit)
+		var c byte
+		var n, pw uint64 // pw: the prefix bytes of the fast path, packed into n when needed
+		over, fast := false, false
+		if len(buf)-pos >= 8 {
+			w := binary.LittleEndian.Uint64(buf[pos:])
+			if m := w & 0x8080808080808080; m != 0 {
+				k := bits.TrailingZeros64(m) >> 3
+				p += k
+				c = buf[p]
+				pw, fast = w&(1<<(8*k)-1), true
+				goto header
 			}
-			break
 		}
-		if p-pos > prefixLimit {
-			err = errPrefixComplete(prefixLimit)
-			break
+		c = buf[p]
+		if c < 0x80 {
+			shift := uint(0)
+			for {
+				if shift <= 56 {
+					n |= uint64(c) << shift
+				}
+				shift += 7
+				p++
+				if p == len(buf) {
+					if p-pos > prefixLimit {
+						err = errPrefixPending(prefixLimit)
+					}
+					break loop
+				}
+				if c = buf[p]; c >= 0x80 {
+					break
+				}
+			}
+			if p-pos > 9 {
+				if p-pos > prefixLimit {
+					err = errPrefixComplete(prefixLimit)
+					break
+				}
+				n, over = prefixValue(buf[pos:p])
+			}
 		}
-		n, over := prefixValue(buf[pos:p])
+	header:
 		rest := p + 1
-		switch buf[p] {
+		switch c {
+		case Int, Neg, LongInt, LongNeg:
+			pos = rest
 		case List:
+			if fast {
+				n = compactPrefix(pw)
+			}
 			if over || n > uint64(sizeLimit) {
 				err = errListTooLong
 				break loop
 			}
 			pos = rest
 			if n > 0 {
-				d.rawStack = append(d.rawStack, n)
+				if open {
+					stack = append(stack, left)
+				}
+				left, open = n, true
 				continue loop
 			}
 		case String:
+			if fast {
+				n = compactPrefix(pw)
+			}
 			if over || n > uint64(sizeLimit) {
 				err = errStringTooLong
 				break loop
@@ -219,14 +283,15 @@ loop:
 				break loop // wait for the payload
 			}
 			pos = rest + int(n)
-		case Int, LongInt, Neg, LongNeg:
-			pos = rest
 		case Float:
 			if len(buf)-rest < 8 {
 				break loop
 			}
 			pos = rest + 8
 		case Vocab:
+			if fast {
+				n = compactPrefix(pw)
+			}
 			if over || n == 0 || n >= uint64(len(Vocabulary)) {
 				err = newError(ErrUnknownVocab, "unknown vocabulary index "+prefixString(buf[pos:p]))
 				break loop
@@ -237,26 +302,35 @@ loop:
 			}
 			pos = rest
 		default:
-			err = newError(ErrInvalidTypeByte, "Invalid Type Byte 0x"+strconv.FormatUint(uint64(buf[p]), 16))
+			err = newError(ErrInvalidTypeByte, "Invalid Type Byte 0x"+strconv.FormatUint(uint64(c), 16))
 			break loop
 		}
 		// One element finished: close the lists it completes.
-		for len(d.rawStack) > 0 {
-			top := len(d.rawStack) - 1
-			d.rawStack[top]--
-			if d.rawStack[top] > 0 {
+		for open {
+			if left--; left > 0 {
+				continue loop
+			}
+			if len(stack) == 0 {
+				open = false
 				break
 			}
-			d.rawStack = d.rawStack[:top]
+			left, stack = stack[len(stack)-1], stack[:len(stack)-1]
 		}
-		if len(d.rawStack) == 0 {
-			raw := d.bytes(buf[start:pos], len(buf)-start)
-			if err = out.expr(d.boxes.raw(raw, len(buf)-pos)); err != nil {
-				break
-			}
-			start = pos
+		var raw []byte
+		if d.RawAliases && callers && !fromPending {
+			raw = buf[start:pos:pos]
+		} else {
+			raw = d.bytes(buf[start:pos], len(buf)-start)
 		}
+		if err = out.expr(d.boxes.raw(raw, len(buf)-pos)); err != nil {
+			break
+		}
+		start = pos
 	}
+	if open {
+		stack = append(stack, left)
+	}
+	d.rawStack = stack
 	if err != nil {
 		d.err = err
 		d.pending = nil

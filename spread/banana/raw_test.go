@@ -110,3 +110,46 @@ func TestConnRaw(t *testing.T) {
 		t.Errorf("%.2f allocations per raw message", allocs)
 	}
 }
+
+// With RawAliases an expression that lies whole in one Feed's data aliases it; one that
+// arrived in pieces (through the decoder's own buffer) is copied, so compacting that
+// buffer later cannot touch it; the tail of a read is kept for the next Feed either way.
+func TestRawAliases(t *testing.T) {
+	a, _ := AppendExpr(nil, []any{int64(1), []byte("one")}, DialectPB)
+	b, _ := AppendExpr(nil, []any{int64(2), []byte("two")}, DialectPB)
+	c, _ := AppendExpr(nil, []any{int64(3), []byte("three")}, DialectPB)
+	d := Decoder{Dialect: DialectPB, Raw: true, RawAliases: true}
+
+	// a whole, then the first half of b.
+	in := append(append([]byte(nil), a...), b[:4]...)
+	exprs, err := d.Feed(in, nil)
+	if err != nil || len(exprs) != 1 || !bytes.Equal(exprs[0].(Raw), a) {
+		t.Fatalf("%v %v", exprs, err)
+	}
+	if r := exprs[0].(Raw); &r[0] != &in[0] || cap(r) != len(a) {
+		t.Errorf("a whole expression was copied (or its capacity reaches past it)")
+	}
+	// The rest of b (completed in the decoder's buffer: copied), then c whole, then a
+	// byte of the next expression, so the buffer is compacted behind b.
+	in2 := append(append(append([]byte(nil), b[4:]...), c...), a[0])
+	exprs, err = d.Feed(in2, nil)
+	if err != nil || len(exprs) != 2 {
+		t.Fatalf("%v %v", exprs, err)
+	}
+	if !bytes.Equal(exprs[0].(Raw), b) || !bytes.Equal(exprs[1].(Raw), c) {
+		t.Errorf("got % x and % x", exprs[0], exprs[1])
+	}
+	if d.Buffered() != 1 {
+		t.Errorf("%d bytes buffered, want 1", d.Buffered())
+	}
+	exprs, err = d.Feed(a[1:], nil)
+	if err != nil || len(exprs) != 1 || !bytes.Equal(exprs[0].(Raw), a) {
+		t.Fatalf("%v %v", exprs, err)
+	}
+	// Without RawAliases nothing aliases the input.
+	d = Decoder{Dialect: DialectPB, Raw: true}
+	exprs, _ = d.Feed(in, nil)
+	if r := exprs[0].(Raw); &r[0] == &in[0] {
+		t.Errorf("aliased without RawAliases")
+	}
+}

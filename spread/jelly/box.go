@@ -85,10 +85,31 @@ func (b *ubox) string(s []byte) any {
 	return boxAt(stringTypeW, unsafe.Pointer(&b.strs[len(b.strs)-1]))
 }
 
-func (b *ubox) int64(v int64) any {
-	if uint64(v) < 256 {
-		return v // the runtime boxes small values without allocating
+// smallInts holds the values of the small integers every unjellied int in their range
+// points to, as the runtime does for 0..255: no allocation, and nothing for the garbage
+// collector to mark. Counts, indices, ids and enumerations fall in this range far more
+// often than not.
+var smallInts = func() (t [smallIntMax - smallIntMin]int64) {
+	for i := range t {
+		t[i] = int64(i) + smallIntMin
 	}
+	return t
+}()
+
+const smallIntMin, smallIntMax = -128, 1024
+
+func (b *ubox) int64(v int64) any {
+	if uint64(v-smallIntMin) < smallIntMax-smallIntMin {
+		return boxAt(int64TypeW, unsafe.Pointer(&smallInts[v-smallIntMin]))
+	}
+	return b.bigInt64(v)
+}
+
+// bigInt64 boxes the other values into chunks. (Kept out of line so that int64 itself
+// is inlined into the decoding loops.)
+//
+//go:noinline
+func (b *ubox) bigInt64(v int64) any {
 	if len(b.ints) == cap(b.ints) {
 		b.ints = make([]int64, 0, 256)
 	}

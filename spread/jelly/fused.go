@@ -398,7 +398,25 @@ func (j *Jellier) encSeq(buf []byte, k objKey, tracked bool, tag []byte, v []any
 	buf = append(buf, tag...)
 	var err error
 	for _, e := range v {
-		if buf, err = j.enc(buf, e); err != nil {
+		// Ints and text, the common elements, without enc's full type switch.
+		switch x := e.(type) {
+		case int64:
+			if uint64(x) < 1<<14 { // one or two prefix bytes, written here
+				if x < 0x80 {
+					buf = append(buf, byte(x), banana.Int)
+				} else {
+					buf = append(buf, byte(x&0x7f), byte(x>>7), banana.Int)
+				}
+			} else {
+				buf = banana.AppendInt(buf, x)
+			}
+			continue
+		case string:
+			buf, err = j.appendText(buf, x)
+		default:
+			buf, err = j.enc(buf, e)
+		}
+		if err != nil {
 			return buf, err
 		}
 	}

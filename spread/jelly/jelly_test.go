@@ -2,6 +2,7 @@ package jelly
 
 import (
 	"errors"
+	"fmt"
 	"math/big"
 	"reflect"
 	"testing"
@@ -766,6 +767,132 @@ func TestJellyableReferences(t *testing.T) {
 			if me, _ := got.state.(*Dict).Get("me"); me != any(got) {
 				t.Errorf("cycle through a function-registered class lost: %#v", me)
 			}
+		}
+	}
+}
+
+// A received dictionary that repeats a key folds it as Python does (first position, last
+// value), whatever its size and key types; one that does not is left as it came, on the
+// tree path and the wire path alike.
+func TestDictFoldsDuplicateKeys(t *testing.T) {
+	u := func(s string) any { return l("unicode", s) }
+	cases := []struct {
+		name  string
+		pairs []any // key, value, key, value...
+		want  []DictItem
+	}{
+		{"small", []any{u("a"), int64(1), u("b"), int64(2), u("a"), int64(3)},
+			[]DictItem{{"a", int64(3)}, {"b", int64(2)}}},
+		{"small numbers", []any{int64(1), u("x"), 1.0, u("y"), l("boolean", "true"), u("z")},
+			[]DictItem{{int64(1), "z"}}},
+		{"text and bytes differ", []any{u("k"), int64(1), b("k"), int64(2)},
+			[]DictItem{{"k", int64(1)}, {b("k"), int64(2)}}},
+	}
+	// Larger dictionaries: the duplicate found through the hash table, or absent.
+	var big, bigDup, mixed []any
+	var wantBig, wantBigDup, wantMixed []DictItem
+	for i := 0; i < 50; i++ {
+		k := fmt.Sprintf("key%02d", i)
+		big = append(big, u(k), int64(i))
+		wantBig = append(wantBig, DictItem{k, int64(i)})
+		bigDup = append(bigDup, u(k), int64(i))
+		wantBigDup = append(wantBigDup, DictItem{k, int64(i)})
+		mixed = append(mixed, int64(i), b(k))
+		wantMixed = append(wantMixed, DictItem{int64(i), b(k)})
+	}
+	bigDup = append(bigDup, u("key07"), u("again"))
+	wantBigDup[7].Value = "again"
+	mixed = append(mixed, float64(3), u("three"), l("None"), int64(0))
+	wantMixed[3].Value = "three"
+	wantMixed = append(wantMixed, DictItem{nil, int64(0)})
+	var huge []any
+	var wantHuge []DictItem
+	for i := 0; i < maxDupFilter+2; i++ {
+		huge = append(huge, int64(i%(maxDupFilter+1)), int64(i))
+		if i <= maxDupFilter {
+			wantHuge = append(wantHuge, DictItem{int64(i), int64(i)})
+		}
+	}
+	wantHuge[0].Value = int64(maxDupFilter + 1)
+	cases = append(cases,
+		struct {
+			name  string
+			pairs []any
+			want  []DictItem
+		}{"large", big, wantBig},
+		struct {
+			name  string
+			pairs []any
+			want  []DictItem
+		}{"large with a repeat", bigDup, wantBigDup},
+		struct {
+			name  string
+			pairs []any
+			want  []DictItem
+		}{"large mixed keys", mixed, wantMixed},
+		struct {
+			name  string
+			pairs []any
+			want  []DictItem
+		}{"huge", huge, wantHuge})
+	for _, tc := range cases {
+		sexp := []any{b("dictionary")}
+		for i := 0; i < len(tc.pairs); i += 2 {
+			sexp = append(sexp, []any{tc.pairs[i], tc.pairs[i+1]})
+		}
+		wire, err := banana.AppendExpr(nil, sexp, banana.DialectPB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree, err := Unjelly(sexp)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		fast, err := UnjellyBanana(wire, banana.DialectPB)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for _, got := range []*Dict{tree.(*Dict), fast.(*Dict)} {
+			if got.dirty != (len(tc.want) < len(tc.pairs)/2) && tc.name != "large mixed keys" &&
+				tc.name != "text and bytes differ" {
+				t.Errorf("%s: marked for folding: %v", tc.name, got.dirty)
+			}
+			if !reflect.DeepEqual(got.Items(), tc.want) {
+				t.Errorf("%s: got %v", tc.name, got)
+			}
+			for _, it := range tc.want {
+				if v, ok := got.Get(it.Key); !ok || !reflect.DeepEqual(v, it.Value) {
+					t.Errorf("%s: Get(%v) = %v, %v", tc.name, it.Key, v, ok)
+				}
+			}
+		}
+	}
+}
+
+// Lookups in a dictionary with no index scan it until they have cost about as much as
+// building the index; then the index is built, and answers stay the same.
+func TestDictLookupIndex(t *testing.T) {
+	d := NewDict(0)
+	for i := 0; i < 100; i++ {
+		_ = d.Set(fmt.Sprint(i), i)
+	}
+	if d.index == nil {
+		t.Fatal("100 Sets did not build the index")
+	}
+	wire, _ := AppendJelly(nil, d, banana.DialectPB)
+	got, _ := UnjellyBanana(wire, banana.DialectPB)
+	r := got.(*Dict)
+	for round := 0; round < 3; round++ {
+		for i := 0; i < 100; i += 7 {
+			if v, ok := r.Get(fmt.Sprint(i)); !ok || v != any(int64(i)) {
+				t.Fatalf("Get(%d) = %v, %v", i, v, ok)
+			}
+			if _, ok := r.Get(fmt.Sprint(-i - 1)); ok {
+				t.Fatalf("Get(%d) found something", -i-1)
+			}
+		}
+		if round == 0 && r.index == nil {
+			t.Errorf("index not built after %d lookups", r.scans)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package jelly
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math"
 	"math/big"
 	"reflect"
@@ -54,7 +55,8 @@ type DictItem struct {
 type Dict struct {
 	items []DictItem
 	keys  []any       // hashKey of each item's key
-	index map[any]int // hashKey -> position; built on demand
+	index map[any]int // hashKey -> position; built on demand (see find)
+	scans int         // lookups made by linear scan while there is no index
 	dirty bool        // items may hold duplicate keys (appended by the unjellier)
 }
 
@@ -153,19 +155,24 @@ func (d *Dict) String() string {
 	return b.String()
 }
 
-// appendRaw adds a pair without looking for an existing key; duplicates are folded the
-// way Python folds them (first position, last value) on first access.
+// appendRaw adds a pair without looking for an existing key. The unjellier appends a
+// whole dictionary this way and then calls checkDuplicates: duplicates are folded the way
+// Python folds them (first position, last value) on first access.
 func (d *Dict) appendRaw(key, value, hk any) {
 	d.items = append(d.items, DictItem{key, value})
 	d.keys = append(d.keys, hk)
-	d.dirty = true
 	d.index = nil
 }
 
+// find returns the position of hash key k. A dict that is only looked up a few times
+// (a received dict whose caller reads a key or two) is scanned; the index, a map, is
+// built once the scans have cost about as much as building it.
 func (d *Dict) find(k any) (int, bool) {
 	d.normalize()
 	if d.index == nil && len(d.items) > 8 {
-		d.buildIndex()
+		if d.scans++; d.scans > 8 {
+			d.buildIndex()
+		}
 	}
 	if d.index != nil {
 		i, ok := d.index[k]
@@ -177,6 +184,72 @@ func (d *Dict) find(k any) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// dupSeed hashes keys for the duplicate check.
+var dupSeed = maphash.MakeSeed()
+
+// maxDupFilter bounds the dictionaries checkDuplicates filters (and the memory of its
+// table); larger ones are simply marked for folding.
+const maxDupFilter = 4096
+
+// checkDuplicates decides whether a dictionary the unjellier just filled may hold a key
+// twice, so that only then its first access folds it (which takes a map). Small
+// dictionaries compare their keys pairwise; larger ones with text or integer keys pass
+// them through a table of hashes (scratch, reused), where an equal hash, rare by chance,
+// merely means folding. Other keys, and very large dictionaries, are folded.
+func (d *Dict) checkDuplicates(scratch *[]uint64) {
+	n := len(d.keys)
+	d.dirty = false
+	if n <= 8 {
+		for i := 1; i < n; i++ {
+			for j := 0; j < i; j++ {
+				if d.keys[i] == d.keys[j] {
+					d.dirty = true
+					return
+				}
+			}
+		}
+		return
+	}
+	if n > maxDupFilter {
+		d.dirty = true
+		return
+	}
+	size := 32
+	for size < 2*n {
+		size *= 2
+	}
+	if cap(*scratch) < size {
+		*scratch = make([]uint64, size)
+	}
+	slots := (*scratch)[:size]
+	clear(slots)
+	mask := uint64(size - 1)
+	for _, k := range d.keys {
+		var h uint64
+		switch v := k.(type) {
+		case string:
+			h = maphash.String(dupSeed, v)
+		case int64:
+			h = uint64(v) * 0x9E3779B97F4A7C15
+			h ^= h >> 29
+		default:
+			d.dirty = true
+			return
+		}
+		h |= 1 // 0 marks an empty slot
+		for i := h & mask; ; i = (i + 1) & mask {
+			if slots[i] == 0 {
+				slots[i] = h
+				break
+			}
+			if slots[i] == h {
+				d.dirty = true
+				return
+			}
+		}
+	}
 }
 
 func (d *Dict) buildIndex() {

@@ -31,10 +31,11 @@ type Unjellier struct {
 	refs    map[any]*refEntry
 	post    []PostUnjellier
 	depth   int
-	pendHK  any  // reference id the next container should bind to as soon as it exists
-	hasPend bool //
-	open    int  // placeholders not yet resolved
-	bx      ubox // storage for boxing results (box.go)
+	pendHK  any      // reference id the next container should bind to as soon as it exists
+	hasPend bool     //
+	open    int      // placeholders not yet resolved
+	bx      ubox     // storage for boxing results (box.go)
+	dups    []uint64 // scratch table of Dict.checkDuplicates
 }
 
 // refEntry is the state of one reference id.
@@ -447,6 +448,7 @@ func (u *Unjellier) fillDict(d *Dict, pairs []any) error {
 			ph.e.deps = append(ph.e.deps, dependant{d: d, i: i})
 		}
 	}
+	d.checkDuplicates(&u.dups)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -25,7 +26,7 @@ import (
 // Like Unjelly it runs one session (reference ids, post-unjelly hooks) when called from
 // outside, and a part of the current session when called from inside an UnjellyFunc.
 func (u *Unjellier) UnjellyBanana(wire []byte, d banana.Dialect) (any, int, error) {
-	p := wireParser{u: u, b: wire, d: d, limit: banana.SizeLimit, prefixLimit: banana.PrefixLimit}
+	p := newWireParser(u, wire, d)
 	if u.depth > 0 {
 		return p.value(0)
 	}
@@ -63,6 +64,13 @@ type wireParser struct {
 	b                  []byte
 	d                  banana.Dialect
 	limit, prefixLimit int
+	text               bool // ['unicode', ...] takes quickText: allowed, not overridden
+}
+
+func newWireParser(u *Unjellier, wire []byte, d banana.Dialect) wireParser {
+	return wireParser{u: u, b: wire, d: d, limit: banana.SizeLimit, prefixLimit: banana.PrefixLimit,
+		text: u.security().allowsBuiltin(codeUnicode) && !u.Registry.overrides(codeUnicode) &&
+			!DefaultRegistry.overrides(codeUnicode)}
 }
 
 func bananaErr(kind error, msg string) error { return &banana.Error{Kind: kind, Msg: msg} }
@@ -171,9 +179,67 @@ func (p *wireParser) atom(typ byte, n uint64, over bool, prefix []byte, next int
 	return p.u.bx.bytes(b), next
 }
 
-// quickInt decodes an INT or NEG token of up to 8 prefix bytes (the common case of list
-// elements) without the general token machinery; ok is false for anything else.
+// quickInt decodes an INT or NEG token of up to 7 prefix bytes (the common case of list
+// elements) without the general token machinery; ok is false for anything else. With 8
+// bytes at hand the type byte is found in one word (the first byte with its high bit
+// set) and the value packed from the same word.
 func (p *wireParser) quickInt(pos int) (any, int, bool) {
+	b := p.b
+	if len(b)-pos < 8 {
+		return p.quickIntTail(pos)
+	}
+	w := binary.LittleEndian.Uint64(b[pos:])
+	m := w & 0x8080808080808080
+	if m == 0 {
+		return nil, 0, false
+	}
+	k := bits.TrailingZeros64(m) >> 3
+	v := int64(packPrefix(w & (1<<(8*k) - 1)))
+	switch b[pos+k] {
+	case banana.Int, banana.LongInt:
+	case banana.Neg, banana.LongNeg:
+		v = -v
+	default:
+		return nil, 0, false
+	}
+	return p.u.bx.int64(v), pos + k + 1, true
+}
+
+// ints decodes the run of INT and NEG tokens (short ones, as quickInt) at pos into s[i:],
+// and returns where it stopped: at the end of s, at another token, or near the end of the
+// input. It is quickInt in a loop with as little as possible on each element's critical
+// path (the type byte is taken from the loaded word, not loaded again): lists of numbers
+// spend their time here.
+func (p *wireParser) ints(s []any, i, pos int) (int, int) {
+	b := p.b
+	for i < len(s) && len(b)-pos >= 8 {
+		w := binary.LittleEndian.Uint64(b[pos:])
+		m := w & 0x8080808080808080
+		if m == 0 {
+			break
+		}
+		sh := uint(bits.TrailingZeros64(m)) &^ 7 // 8 × the type byte's index
+		v := int64(packPrefix(w & (1<<sh - 1)))
+		switch byte(w >> sh) {
+		case banana.Int, banana.LongInt:
+		case banana.Neg, banana.LongNeg:
+			v = -v
+		default:
+			return i, pos
+		}
+		if uint64(v-smallIntMin) < smallIntMax-smallIntMin {
+			s[i] = boxAt(int64TypeW, unsafe.Pointer(&smallInts[v-smallIntMin]))
+		} else {
+			s[i] = p.u.bx.bigInt64(v)
+		}
+		i++
+		pos += int(sh>>3) + 1
+	}
+	return i, pos
+}
+
+// quickIntTail is quickInt for the last few bytes of the input.
+func (p *wireParser) quickIntTail(pos int) (any, int, bool) {
 	var v uint64
 	b := p.b
 	for i := 0; i < 9 && pos+i < len(b); i++ {
@@ -191,6 +257,53 @@ func (p *wireParser) quickInt(pos int) (any, int, bool) {
 		return nil, 0, false
 	}
 	return nil, 0, false
+}
+
+// packPrefix returns the value of up to 7 banana prefix bytes held in the low bytes of x
+// (high bits clear): their 7-bit groups packed together.
+func packPrefix(x uint64) uint64 {
+	x = x&0x007F007F007F007F | (x&0x7F007F007F007F00)>>1
+	x = x&0x00003FFF00003FFF | (x&0x3FFF00003FFF0000)>>2
+	return x&0x000000000FFFFFFF | (x&0x0FFFFFFF00000000)>>4
+}
+
+// codeUnicode is builtinCode("unicode").
+const codeUnicode = 1
+
+// unicodeHead is how every ['unicode', ...] node starts, in both dialects (the tag is
+// not a vocabulary word): a two-element list and the tag.
+const unicodeHead = "\x02\x80\x07\x82unicode"
+
+// quickText decodes the common ['unicode', text] node without the general machinery; ok
+// is false for anything else (another node, or one the general path must judge: too
+// deep, invalid UTF-8, a payload that is not a plain string token), which value then
+// decodes exactly as before.
+func (p *wireParser) quickText(pos int) (any, int, bool) {
+	b := p.b
+	if !p.text || len(b)-pos < len(unicodeHead)+2 || string(b[pos:pos+len(unicodeHead)]) != unicodeHead ||
+		p.u.depth >= p.u.maxDepth() {
+		return nil, 0, false
+	}
+	q := pos + len(unicodeHead)
+	var n uint64
+	for i := 0; ; i++ {
+		if q >= len(b) || i == 4 {
+			return nil, 0, false
+		}
+		c := b[q]
+		q++
+		if c >= 0x80 {
+			if c != banana.String {
+				return nil, 0, false
+			}
+			break
+		}
+		n |= uint64(c) << (7 * i)
+	}
+	if n > uint64(p.limit) || uint64(len(b)-q) < n || !utf8.Valid(b[q:q+int(n)]) {
+		return nil, 0, false
+	}
+	return p.u.bx.string(b[q : q+int(n)]), q + int(n), true
 }
 
 // value decodes and unjellies the expression at pos.
@@ -286,11 +399,21 @@ func (p *wireParser) fastNode(code int, tag []byte, rest, after int) (any, int, 
 		if code == 4 {
 			typW = tupleTypeW
 		}
+		if rest > len(p.b)-after { // each element takes a byte at least
+			return nil, 0, errIncomplete
+		}
 		s := u.bx.slice(rest, max(rest, 1))
 		v := u.bx.list(typW, s)
 		pos := after
-		for i := range s {
+		for i := 0; i < len(s); i++ {
+			if i, pos = p.ints(s, i, pos); i == len(s) {
+				break
+			}
 			if e, next, ok := p.quickInt(pos); ok {
+				s[i], pos = e, next
+				continue
+			}
+			if e, next, ok := p.quickText(pos); ok {
 				s[i], pos = e, next
 				continue
 			}
@@ -306,23 +429,40 @@ func (p *wireParser) fastNode(code int, tag []byte, rest, after int) (any, int, 
 		}
 		return v, pos, nil
 	default: // dictionary
+		if rest > (len(p.b)-after)/2 { // each pair takes two bytes at least
+			return nil, 0, errIncomplete
+		}
 		d := &Dict{items: make([]DictItem, 0, rest), keys: make([]any, 0, rest)}
 		pos := after
 		for i := 0; i < rest; i++ {
-			ptyp, pn, _, _, pnext, err := p.token(pos)
-			if err != nil {
-				return nil, 0, err
+			var pnext int
+			if len(p.b)-pos >= 2 && p.b[pos] == 2 && p.b[pos+1] == banana.List {
+				pnext = pos + 2 // the usual pair header
+			} else {
+				ptyp, pn, _, _, next, err := p.token(pos)
+				if err != nil {
+					return nil, 0, err
+				}
+				if ptyp != banana.List || pn != 2 {
+					return nil, 0, newError(ErrMalformed, "dictionary item is not a [key, value] pair")
+				}
+				pnext = next
 			}
-			if ptyp != banana.List || pn != 2 {
-				return nil, 0, newError(ErrMalformed, "dictionary item is not a [key, value] pair")
+			k, vpos, ok := p.quickText(pnext)
+			if !ok {
+				var err error
+				if k, vpos, err = p.value(pnext); err != nil {
+					return nil, 0, err
+				}
 			}
-			k, next, err := p.value(pnext)
-			if err != nil {
-				return nil, 0, err
-			}
-			val, next, err := p.value(next)
-			if err != nil {
-				return nil, 0, err
+			val, next, ok := p.quickInt(vpos)
+			if !ok {
+				if val, next, ok = p.quickText(vpos); !ok {
+					var err error
+					if val, next, err = p.value(vpos); err != nil {
+						return nil, 0, err
+					}
+				}
 			}
 			hk, err := hashKey(k)
 			if err != nil {
@@ -338,6 +478,7 @@ func (p *wireParser) fastNode(code int, tag []byte, rest, after int) (any, int, 
 			}
 			pos = next
 		}
+		d.checkDuplicates(&u.dups)
 		return d, pos, nil
 	}
 }

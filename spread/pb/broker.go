@@ -142,8 +142,10 @@ func NewBroker(isClient bool, security *jelly.SecurityOptions) *Broker {
 		localCleanup: map[any]func(){},
 	}
 	// Raw: messages arrive as checked bytes; the broker reads the envelope and unjellies
-	// the arguments straight from the wire, never building the s-expression tree.
-	b.conn = banana.NewConn(isClient, banana.Options{Raw: true})
+	// the arguments straight from the wire, never building the s-expression tree. The
+	// bytes alias what DataReceived was given (a message that arrived in one read is not
+	// copied): every message is handled, and everything kept copied, before it returns.
+	b.conn = banana.NewConn(isClient, banana.Options{Raw: true, RawAliases: true})
 	b.jellier = b.newJellier()
 	b.unjellier.Invoker = b
 	b.unjellier.Security = b.Security
@@ -190,13 +192,13 @@ func (b *Broker) DataReceived(data []byte) {
 	if !wasReady && b.conn.Ready() {
 		b.connectionReady()
 	}
-	for i, x := range exprs {
+	for _, x := range exprs {
 		if b.aborted || b.disconnected {
 			break
 		}
 		b.expressionReceived(x)
-		exprs[i] = nil
 	}
+	clear(exprs) // they alias data, which the caller reuses
 	if err != nil && !b.aborted && !b.disconnected {
 		if banana.IsGracefulClose(err) {
 			slog.Info("pb: closing connection: " + err.Error())
@@ -706,7 +708,7 @@ func (b *Broker) recvMessage(cache bool, f *[7]field) {
 		return
 	}
 	answer := b.truthy(f[4])
-	result, value, perspective, err := b.invoke(cache, objectID, message.b, f[5].value(), f[6].value())
+	result, value, perspective, err := b.invoke(cache, objectID, message.b, f[argsField].b)
 	if err != nil {
 		fl := failure.New(err)
 		if !answer {
@@ -743,10 +745,11 @@ func (b *Broker) recvMessage(cache bool, f *[7]field) {
 	}
 }
 
-// invoke finds the target and runs the call. The result is a Go value to jellify with
+// invoke finds the target and runs the call. argsKw holds the jellied arguments and
+// keyword arguments, one after the other. The result is a Go value to jellify with
 // perspective (value true: the standard dispatch), or an s-expression from a
 // MessageReceiver (value false); either may be a Deferred that fires with it.
-func (b *Broker) invoke(cache bool, objectID field, name []byte, netArgs, netKw any) (result any, value bool, perspective any, err error) {
+func (b *Broker) invoke(cache bool, objectID field, name []byte, argsKw []byte) (result any, value bool, perspective any, err error) {
 	var obj any
 	if cache {
 		e, ok := b.cachedIn[objectID.i]
@@ -770,21 +773,26 @@ func (b *Broker) invoke(cache bool, objectID field, name []byte, netArgs, netKw 
 		}
 	}
 	if mr, ok := obj.(MessageReceiver); ok {
-		r, err := mr.RemoteMessageReceived(b, string(name), netArgs, netKw)
+		end, ok := skipExpr(argsKw, 0)
+		if !ok {
+			return nil, false, nil, &ProtocolError{Message: "malformed arguments"}
+		}
+		netArgs, netKw := field{kind: fieldRaw, b: argsKw[:end]}, field{kind: fieldRaw, b: argsKw[end:]}
+		r, err := mr.RemoteMessageReceived(b, string(name), netArgs.value(), netKw.value())
 		return r, false, nil, err
 	}
 	if vp, ok := obj.(*ViewPoint); ok {
-		r, err := b.dispatchValue(vp.Object, ViewPrefix, name, vp.Perspective, []any{vp.Perspective}, netArgs, netKw)
+		r, err := b.dispatchWire(vp.Object, ViewPrefix, name, vp.Perspective, []any{vp.Perspective}, argsKw)
 		return r, true, vp.Perspective, err
 	}
 	if cache {
-		r, err := b.dispatchValue(obj, ObservePrefix, name, nil, nil, netArgs, netKw)
+		r, err := b.dispatchWire(obj, ObservePrefix, name, nil, nil, argsKw)
 		return r, true, nil, err
 	}
 	if r, ok := obj.(referenceable); ok {
 		perspective = r.pbReferenceable().perspective
 	}
-	r, err := b.dispatchValue(obj, RemotePrefix, name, perspective, nil, netArgs, netKw)
+	r, err := b.dispatchWire(obj, RemotePrefix, name, perspective, nil, argsKw)
 	return r, true, perspective, err
 }
 
@@ -814,6 +822,44 @@ func (b *Broker) Dispatch(obj any, prefix Prefix, message []byte, perspective an
 
 // dispatchValue is Dispatch without the serializing: it returns the method's Go result.
 func (b *Broker) dispatchValue(obj any, prefix Prefix, message []byte, perspective any, lead []any, netArgs, netKw any) (any, error) {
+	m, err := findRemoteMethod(obj, prefix, message)
+	if err != nil {
+		return nil, err
+	}
+	a, err := b.Unserialize(netArgs, perspective)
+	if err != nil {
+		return nil, err
+	}
+	args, kw, err := b.unserializeArgs(a, netKw, perspective)
+	if err != nil {
+		return nil, err
+	}
+	return m.call(valueOf(obj), lead, args, kw)
+}
+
+// dispatchWire is dispatchValue for the arguments and keyword arguments still jellied,
+// one after the other in argsKw: the unjellier reads the arguments and says where they
+// end, which is where the keywords start.
+func (b *Broker) dispatchWire(obj any, prefix Prefix, message []byte, perspective any, lead []any, argsKw []byte) (any, error) {
+	m, err := findRemoteMethod(obj, prefix, message)
+	if err != nil {
+		return nil, err
+	}
+	saved := b.unserializingPerspective
+	b.unserializingPerspective = perspective
+	a, n, err := b.unjellier.UnjellyBanana(argsKw, b.dialect())
+	b.unserializingPerspective = saved
+	if err != nil {
+		return nil, err
+	}
+	args, kw, err := b.unserializeArgs(a, banana.Raw(argsKw[n:]), perspective)
+	if err != nil {
+		return nil, err
+	}
+	return m.call(valueOf(obj), lead, args, kw)
+}
+
+func findRemoteMethod(obj any, prefix Prefix, message []byte) (*method, error) {
 	m := lookupMethod(typeOf(obj), prefix, message)
 	if m == nil {
 		if prefix == RemotePrefix {
@@ -822,19 +868,12 @@ func (b *Broker) dispatchValue(obj any, prefix Prefix, message []byte, perspecti
 		return nil, &AttributeError{Message: fmt.Sprintf("'%s' object has no attribute '%s%s'",
 			goTypeName(typeOf(obj)), pyPrefixes[prefix], message)}
 	}
-	args, kw, err := b.unserializeArgs(netArgs, netKw, perspective)
-	if err != nil {
-		return nil, err
-	}
-	return m.call(valueOf(obj), lead, args, kw)
+	return m, nil
 }
 
-// unserializeArgs unjellies a message's positional and keyword arguments.
-func (b *Broker) unserializeArgs(netArgs, netKw any, perspective any) ([]any, Kwargs, error) {
-	a, err := b.Unserialize(netArgs, perspective)
-	if err != nil {
-		return nil, nil, err
-	}
+// unserializeArgs takes a message's unjellied positional arguments and unjellies its
+// keyword arguments.
+func (b *Broker) unserializeArgs(a any, netKw any, perspective any) ([]any, Kwargs, error) {
 	var args []any
 	switch v := a.(type) {
 	case jelly.Tuple:

@@ -97,9 +97,15 @@ func skipExpr(r []byte, p int) (int, bool) {
 	return p, true
 }
 
+// argsField is the index of a call's arguments in a message or cachemessage.
+const argsField = 5
+
 // readEnvelope splits a raw message into at most len(out) fields. It reports the number
 // of elements the message list declares (which may exceed len(out)), and ok false if the
-// message is not a list or its bytes are inconsistent.
+// message is not a list or its bytes are inconsistent. In a message or cachemessage the
+// arguments field runs to the end of the message, keyword arguments included: the
+// unjellier finds where the arguments end as it reads them, so nothing walks their bytes
+// just to find the keywords (see Broker.invoke).
 func readEnvelope(r banana.Raw, out []field) (count int, ok bool) {
 	n, typ, p, ok := rawHeader(r, 0)
 	if !ok || typ != banana.List {
@@ -109,7 +115,16 @@ func readEnvelope(r banana.Raw, out []field) (count int, ok bool) {
 	if n > uint64(len(r)) {
 		return 0, false
 	}
+	restAt := -1
 	for i := 0; i < count && i < len(out); i++ {
+		if i == restAt {
+			out[i] = field{kind: fieldRaw, b: r[p:]}
+			break
+		}
+		if i == 1 && out[0].kind == fieldBytes && count == argsField+2 &&
+			(string(out[0].b) == cmdMessage || string(out[0].b) == cmdCacheMessage) {
+			restAt = argsField
+		}
 		v, typ, next, ok := rawHeader(r, p)
 		if !ok {
 			return 0, false
