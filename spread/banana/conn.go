@@ -89,6 +89,22 @@ func (c *Conn) Dialect() Dialect { return c.dec.Dialect }
 // SizeLimit returns the connection's list and string limit.
 func (c *Conn) SizeLimit() int { return c.sizeLimit }
 
+// PrefixLimit returns the connection's prefix limit in bytes.
+func (c *Conn) PrefixLimit() int {
+	if c.dec.PrefixLimit > 0 {
+		return c.dec.PrefixLimit
+	}
+	return PrefixLimit
+}
+
+// AtBoundary reports whether the connection is ready, has not failed, and holds nothing
+// of an unfinished expression: the next bytes received start an expression, so a receiver
+// may read whole expressions straight from them (see ReadToken) and Feed only the rest.
+func (c *Conn) AtBoundary() bool {
+	d := &c.dec
+	return c.ready && d.err == nil && len(d.pending) == 0 && len(d.stack) == 0 && len(d.rawStack) == 0
+}
+
 // ConnectionMade returns the bytes to send when the connection opens: the dialect offer
 // for a server, nothing for a client.
 func (c *Conn) ConnectionMade() []byte {

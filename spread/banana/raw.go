@@ -94,6 +94,62 @@ func (r Raw) Elements(d Dialect) ([]any, error) {
 	return out, nil
 }
 
+// ReadToken reads the header of the token at the start of b (its prefix and type byte) as
+// a Decoder in dialect d with these limits does (0 means SizeLimit and PrefixLimit), for a
+// receiver that reads expressions straight from its input: it returns the type byte, the
+// prefix value (a list's count, a string's length, a vocabulary index, an integer's
+// magnitude), whether that value overflows 64 bits (only an integer's may), and the
+// length of the header. A string's or float's payload must follow in b. err is the error
+// the decoder fails with for such a token, or wraps ErrIncomplete when b ends first.
+func ReadToken(b []byte, d Dialect, sizeLimit, prefixLimit int) (typ byte, n uint64, over bool, hdr int, err error) {
+	if sizeLimit <= 0 {
+		sizeLimit = SizeLimit
+	}
+	if prefixLimit <= 0 {
+		prefixLimit = PrefixLimit
+	}
+	p := 0
+	for p < len(b) && b[p] < 0x80 {
+		p++
+	}
+	if p > prefixLimit {
+		return 0, 0, false, 0, errPrefixComplete(prefixLimit)
+	}
+	if p == len(b) {
+		return 0, 0, false, 0, newError(ErrIncomplete, "token truncated")
+	}
+	n, over = prefixValue(b[:p])
+	typ, hdr = b[p], p+1
+	switch typ {
+	case List:
+		if over || n > uint64(sizeLimit) {
+			return 0, 0, false, 0, errListTooLong
+		}
+	case String:
+		if over || n > uint64(sizeLimit) {
+			return 0, 0, false, 0, errStringTooLong
+		}
+		if uint64(len(b)-hdr) < n {
+			return 0, 0, false, 0, newError(ErrIncomplete, "string truncated")
+		}
+	case Float:
+		if len(b)-hdr < 8 {
+			return 0, 0, false, 0, newError(ErrIncomplete, "float truncated")
+		}
+	case Vocab:
+		if over || n == 0 || n >= uint64(len(Vocabulary)) {
+			return 0, 0, false, 0, newError(ErrUnknownVocab, "unknown vocabulary index "+prefixString(b[:p]))
+		}
+		if d != DialectPB {
+			return 0, 0, false, 0, errVocabNotAllowed
+		}
+	case Int, Neg, LongInt, LongNeg:
+	default:
+		return 0, 0, false, 0, newError(ErrInvalidTypeByte, "Invalid Type Byte 0x"+strconv.FormatUint(uint64(typ), 16))
+	}
+	return typ, n, over, hdr, nil
+}
+
 // rawToken reads the token at pos with the default limits: its type, prefix value and
 // the position after the type byte. Strings and floats must have their payload.
 func rawToken(r []byte, pos int, d Dialect) (typ byte, n uint64, next int, err error) {

@@ -44,6 +44,17 @@ func FuzzUnjelly(f *testing.F) {
 				if a, b := encodeBoth(t, tv, reg), encodeBoth(t, wv, reg); !bytes.Equal(a, b) {
 					t.Fatalf("expression %d: Unjelly and UnjellyBanana differ:\n% x\n% x", i, a, b)
 				}
+				// TryUnjellyBanana, where it answers, answers the same; given the
+				// expression cut short, it never does.
+				y := Unjellier{Registry: reg, Security: sec, MaxDepth: 200}
+				if yv, yn, ok := y.TryUnjellyBanana(data[pos:], banana.DialectPB); ok {
+					if yn != n || !bytes.Equal(encodeBoth(t, yv, reg), encodeBoth(t, wv, reg)) {
+						t.Fatalf("expression %d: TryUnjellyBanana differs (%d bytes, not %d)", i, yn, n)
+					}
+				}
+				if _, _, ok := y.TryUnjellyBanana(data[pos:pos+n-1], banana.DialectPB); ok {
+					t.Fatalf("expression %d: TryUnjellyBanana finished a truncated expression", i)
+				}
 				pos += n
 			}
 		}

@@ -258,3 +258,18 @@ func TestHookPanicRecovered(t *testing.T) {
 type panicky struct{}
 
 func (panicky) JellyFor(j *Jellier) (any, error) { panic("boom") }
+
+// A class name without a module is refused even by the permissive taster, as Twisted
+// refuses it (it imports the module part, "": ValueError). FuzzUnjelly found the way it
+// went wrong: ['instance', ['class', 'instance'], ”] made an *Instance of a class named
+// like the 'instance' tag, which jellied to a node that no longer unjellied.
+func TestClassWithoutModule(t *testing.T) {
+	for _, sexp := range []any{l("class", "instance"), l("instance", l("class", "instance"), "")} {
+		if v, err := Unjelly(sexp, WithSecurity(Insecure())); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: got %#v, %v", banana.Format(sexp), v, err)
+		}
+	}
+	if v, err := Unjelly(l("class", "mod.Name"), WithSecurity(Insecure())); err != nil || v != Class("mod.Name") {
+		t.Errorf("mod.Name: %#v, %v", v, err)
+	}
+}

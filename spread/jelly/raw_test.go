@@ -1,6 +1,7 @@
 package jelly
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/gotwisted/twisted/spread/banana"
@@ -100,4 +101,59 @@ func BenchmarkReceiveMessage(b *testing.B) {
 			}
 		})
 	})
+}
+
+// TryUnjellyBanana builds what the wire decoder builds alone, exactly as UnjellyBanana
+// does, and declines everything else without running anything.
+func TestTryUnjellyBanana(t *testing.T) {
+	calls := 0
+	reg := NewRegistry()
+	reg.SetUnjellyableForClass("test.Hook", UnjellyFunc(func(u *Unjellier, sexp []any) (any, error) {
+		calls++
+		return "hooked", nil
+	}))
+	pure := []any{int64(1), -1 << 50, 2.5, []byte("b"), "text", nil, true,
+		[]any{int64(1), "two", []any{}}, Tuple{int64(1)}, DictOf("k", []any{int64(3)}, int64(4), nil)}
+	for _, v := range pure {
+		wire, err := AppendJelly(nil, v, banana.DialectPB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := Unjellier{Registry: reg}
+		got, n, ok := u.TryUnjellyBanana(append(wire, 0xff), banana.DialectPB)
+		want, _, _ := u.UnjellyBanana(wire, banana.DialectPB)
+		if !ok || n != len(wire) || !reflect.DeepEqual(got, want) {
+			t.Errorf("%#v: got %#v, %d, %v", v, got, n, ok)
+		}
+		for cut := 0; cut < len(wire); cut++ {
+			if _, _, ok := u.TryUnjellyBanana(wire[:cut], banana.DialectPB); ok {
+				t.Errorf("%#v cut at %d: finished", v, cut)
+			}
+		}
+	}
+	for _, sexp := range []any{
+		l("test.Hook", int64(1)),                      // registered: a hook would run
+		l("list", int64(1), l("test.Hook", int64(1))), // ... deeper down
+		l("reference", int64(1), l("list")),           // references
+		l("datetime", "2020 1 1 0 0 0 0"),             // left to the tree unjellier
+		l("list", l("unicode", "\xff")),               // an error
+		l("dictionary", l(l("list"), int64(1))),       // another error
+		l("unicode", "x", "y"),                        // odd but accepted by Unjelly: fine either way
+	} {
+		wire, err := banana.AppendExpr(nil, sexp, banana.DialectPB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := Unjellier{Registry: reg}
+		v, n, ok := u.TryUnjellyBanana(wire, banana.DialectPB)
+		if ok {
+			want, _, err := u.UnjellyBanana(wire, banana.DialectPB)
+			if err != nil || n != len(wire) || !reflect.DeepEqual(v, want) {
+				t.Errorf("%s: got %#v, want %#v (%v)", banana.Format(sexp), v, want, err)
+			}
+		}
+	}
+	if calls != 0 {
+		t.Errorf("TryUnjellyBanana ran %d hooks", calls)
+	}
 }

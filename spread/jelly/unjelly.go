@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -27,6 +28,11 @@ type Unjellier struct {
 	// PersistentLoad resolves ['persistent', pid] nodes. nil turns them into
 	// &Unpersistable{"Persistent callback not found"}, as PB does.
 	PersistentLoad func(pid any, u *Unjellier) (any, error)
+	// SizeLimit and PrefixLimit are banana's limits (elements or bytes per list and
+	// string; bytes per prefix) as UnjellyBanana and TryUnjellyBanana apply them; 0 means
+	// banana.SizeLimit and banana.PrefixLimit. A receiver with other limits on its
+	// connection sets the same here.
+	SizeLimit, PrefixLimit int
 
 	refs    map[any]*refEntry
 	post    []PostUnjellier
@@ -282,6 +288,11 @@ func (u *Unjellier) node(l []any, tag []byte, hk any, has bool) (any, error) {
 		name := string(b)
 		if !sec.IsModuleAllowed(moduleOf(name)) {
 			return nil, newError(InsecureJelly, "module "+moduleOf(name)+" not allowed")
+		}
+		if !strings.Contains(name, ".") {
+			// Twisted imports the module part, "": ValueError. (Letting it through would
+			// also make an *Instance whose class is a jelly tag, e.g. "instance".)
+			return nil, newError(ErrMalformed, "class "+strconv.Quote(name)+" has no module: Empty module name (ValueError)")
 		}
 		if !sec.IsClassAllowed(name) {
 			return nil, newError(InsecureJelly, "class not allowed: "+name)

@@ -65,12 +65,45 @@ type wireParser struct {
 	d                  banana.Dialect
 	limit, prefixLimit int
 	text               bool // ['unicode', ...] takes quickText: allowed, not overridden
+	pure               bool // TryUnjellyBanana: refuse the nodes left to the unjellier
 }
 
 func newWireParser(u *Unjellier, wire []byte, d banana.Dialect) wireParser {
-	return wireParser{u: u, b: wire, d: d, limit: banana.SizeLimit, prefixLimit: banana.PrefixLimit,
+	p := wireParser{u: u, b: wire, d: d, limit: u.SizeLimit, prefixLimit: u.PrefixLimit,
 		text: u.security().allowsBuiltin(codeUnicode) && !u.Registry.overrides(codeUnicode) &&
 			!DefaultRegistry.overrides(codeUnicode)}
+	if p.limit <= 0 {
+		p.limit = banana.SizeLimit
+	}
+	if p.prefixLimit <= 0 {
+		p.prefixLimit = banana.PrefixLimit
+	}
+	return p
+}
+
+// errNotPure stops TryUnjellyBanana at a node with effects; the caller never sees it.
+var errNotPure = newError(ErrUnsupportedType, "node left to the unjellier")
+
+// TryUnjellyBanana is UnjellyBanana restricted to what has no effect beyond building the
+// value: atoms, None, booleans, text, lists, tuples and dictionaries. For any other node
+// (a class instance, a reference, a registered tag...), for an expression wire does not
+// hold whole, and for anything UnjellyBanana would refuse, it reports ok false, having
+// called no hook and kept nothing; the caller then takes the ordinary path, which runs
+// the hooks or reports the error. PB's broker uses it to read whole messages straight
+// from what it receives, leaving the rest to banana's framing and UnjellyBanana.
+func (u *Unjellier) TryUnjellyBanana(wire []byte, d banana.Dialect) (v any, n int, ok bool) {
+	if u.depth > 0 {
+		return nil, 0, false
+	}
+	p := newWireParser(u, wire, d)
+	p.pure = true
+	u.reset()
+	v, n, err := p.value(0)
+	u.reset()
+	if err != nil {
+		return nil, 0, false
+	}
+	return v, n, true
 }
 
 func bananaErr(kind error, msg string) error { return &banana.Error{Kind: kind, Msg: msg} }
@@ -207,9 +240,10 @@ func (p *wireParser) quickInt(pos int) (any, int, bool) {
 
 // ints decodes the run of INT and NEG tokens (short ones, as quickInt) at pos into s[i:],
 // and returns where it stopped: at the end of s, at another token, or near the end of the
-// input. It is quickInt in a loop with as little as possible on each element's critical
-// path (the type byte is taken from the loaded word, not loaded again): lists of numbers
-// spend their time here.
+// input. Lists of numbers spend their time here, so it takes the tokens a word at a time:
+// every byte with its high bit set ends a token, each token's prefix is the bytes before
+// its type byte, and all the tokens that end in the word are decoded from the word
+// without reading memory again.
 func (p *wireParser) ints(s []any, i, pos int) (int, int) {
 	b := p.b
 	for i < len(s) && len(b)-pos >= 8 {
@@ -218,22 +252,26 @@ func (p *wireParser) ints(s []any, i, pos int) (int, int) {
 		if m == 0 {
 			break
 		}
-		sh := uint(bits.TrailingZeros64(m)) &^ 7 // 8 × the type byte's index
-		v := int64(packPrefix(w & (1<<sh - 1)))
-		switch byte(w >> sh) {
-		case banana.Int, banana.LongInt:
-		case banana.Neg, banana.LongNeg:
-			v = -v
-		default:
-			return i, pos
+		lo := uint(0) // bit where the current token starts in w
+		for ; m != 0 && i < len(s); m &= m - 1 {
+			sh := uint(bits.TrailingZeros64(m)) &^ 7 // the type byte's first bit
+			v := int64(packPrefix(w >> lo & (1<<(sh-lo) - 1)))
+			switch byte(w >> sh) {
+			case banana.Int, banana.LongInt:
+			case banana.Neg, banana.LongNeg:
+				v = -v
+			default:
+				return i, pos + int(lo>>3)
+			}
+			if uint64(v-smallIntMin) < smallIntMax-smallIntMin {
+				s[i] = boxAt(int64TypeW, unsafe.Pointer(&smallInts[v-smallIntMin]))
+			} else {
+				s[i] = p.u.bx.bigInt64(v)
+			}
+			i++
+			lo = sh + 8
 		}
-		if uint64(v-smallIntMin) < smallIntMax-smallIntMin {
-			s[i] = boxAt(int64TypeW, unsafe.Pointer(&smallInts[v-smallIntMin]))
-		} else {
-			s[i] = p.u.bx.bigInt64(v)
-		}
-		i++
-		pos += int(sh>>3) + 1
+		pos += int(lo >> 3)
 	}
 	return i, pos
 }
@@ -334,6 +372,9 @@ func (p *wireParser) value(pos int) (any, int, error) {
 	case fast && code <= 4, fast && code == 7: // None unicode boolean list tuple; dictionary
 	default:
 		// Everything else takes the ordinary path on a tree of this node.
+		if p.pure {
+			return nil, 0, errNotPure
+		}
 		tree, end, err := p.tree(pos, 0)
 		if err != nil {
 			return nil, 0, err

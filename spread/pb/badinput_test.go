@@ -501,10 +501,22 @@ func FuzzBrokerMessages(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		b := NewPBServerFactory(&badRoot{thing: &simpleRemote{}}).BuildProtocol(nil).(*Broker)
-		reactor.MakeConnection(b, trial.NewFakeTransport(b, true))
-		b.DataReceived([]byte{0x02, 0x82, 'p', 'b'})
-		b.DataReceived(data)
-		b.ConnectionLost(failure.New(&reactor.ConnectionDone{}))
+		// Whole (messages read straight from the input where possible) and with the first
+		// byte apart (banana's framing first): the same verdict on the connection.
+		var dropped [2]bool
+		for i, pieces := range [][][]byte{{data}, {data[:min(1, len(data))], data[min(1, len(data)):]}} {
+			b := NewPBServerFactory(&badRoot{thing: &simpleRemote{}}).BuildProtocol(nil).(*Broker)
+			tr := trial.NewFakeTransport(b, true)
+			reactor.MakeConnection(b, tr)
+			b.DataReceived([]byte{0x02, 0x82, 'p', 'b'})
+			for _, p := range pieces {
+				b.DataReceived(p)
+			}
+			dropped[i] = b.aborted || tr.Disconnecting()
+			b.ConnectionLost(failure.New(&reactor.ConnectionDone{}))
+		}
+		if dropped[0] != dropped[1] {
+			t.Fatalf("whole: dropped %v; split: dropped %v", dropped[0], dropped[1])
+		}
 	})
 }

@@ -147,8 +147,7 @@ func NewBroker(isClient bool, security *jelly.SecurityOptions) *Broker {
 	// copied): every message is handled, and everything kept copied, before it returns.
 	b.conn = banana.NewConn(isClient, banana.Options{Raw: true, RawAliases: true})
 	b.jellier = b.newJellier()
-	b.unjellier.Invoker = b
-	b.unjellier.Security = b.Security
+	b.unjellier = b.newUnjellier()
 	return b
 }
 
@@ -183,6 +182,21 @@ func (b *Broker) DataReceived(data []byte) {
 		return
 	}
 	b.flushDecrefs()
+	// Whole calls and answers at the start of data are read straight from it, in one
+	// pass (see direct); banana's framing takes the rest.
+	for len(data) > 0 && b.conn.AtBoundary() {
+		n := b.direct(data)
+		if n == 0 {
+			break
+		}
+		data = data[n:]
+		if b.aborted || b.disconnected {
+			return
+		}
+	}
+	if len(data) == 0 {
+		return
+	}
 	wasReady := b.conn.Ready()
 	exprs, toSend, err := b.conn.Feed(data)
 	b.exprs = exprs
@@ -301,7 +315,7 @@ func (b *Broker) ConnectionLost(reason *failure.Failure) {
 	// Drop what the codecs still hold of the last messages (decoded references among
 	// them), so nothing of this connection outlives it.
 	b.jellier = b.newJellier()
-	b.unjellier = jelly.Unjellier{Invoker: b, Security: b.Security}
+	b.unjellier = b.newUnjellier()
 	b.wbuf, b.exprs = nil, nil
 	b.decrefMu.Lock()
 	b.pendingDecref = nil
@@ -633,7 +647,7 @@ func (b *Broker) expressionReceived(x any) {
 	switch string(cmd) {
 	case cmdMessage:
 		if arity(7) {
-			b.recvMessage(false, &f)
+			b.recvMessage(false, &f, wireArgs{b: f[argsField].b})
 		}
 	case cmdAnswer:
 		if arity(3) {
@@ -645,7 +659,7 @@ func (b *Broker) expressionReceived(x any) {
 		}
 	case cmdCacheMessage:
 		if arity(7) {
-			b.recvMessage(true, &f)
+			b.recvMessage(true, &f, wireArgs{b: f[argsField].b})
 		}
 	case cmdDecref:
 		if arity(2) {
@@ -700,7 +714,7 @@ func (b *Broker) truthy(f field) bool {
 
 // recvMessage handles message and cachemessage: Twisted's _recvMessage. The fields are
 // requestID, objectID, message, answerRequired, args, kwargs.
-func (b *Broker) recvMessage(cache bool, f *[7]field) {
+func (b *Broker) recvMessage(cache bool, f *[7]field, args wireArgs) {
 	requestID, objectID, message := f[1], f[2], f[3]
 	if message.kind != fieldBytes || !utf8.Valid(message.b) {
 		// Twisted decodes the name outside its error handler: the connection dies.
@@ -708,7 +722,7 @@ func (b *Broker) recvMessage(cache bool, f *[7]field) {
 		return
 	}
 	answer := b.truthy(f[4])
-	result, value, perspective, err := b.invoke(cache, objectID, message.b, f[argsField].b)
+	result, value, perspective, err := b.invoke(cache, objectID, message.b, args)
 	if err != nil {
 		fl := failure.New(err)
 		if !answer {
@@ -745,11 +759,20 @@ func (b *Broker) recvMessage(cache bool, f *[7]field) {
 	}
 }
 
-// invoke finds the target and runs the call. argsKw holds the jellied arguments and
-// keyword arguments, one after the other. The result is a Go value to jellify with
+// wireArgs are a call's jellied arguments and keyword arguments, one after the other in
+// b. When the broker read the message straight from its input (direct), they are also
+// already unjellied: args and kw, the arguments ending at argsLen.
+type wireArgs struct {
+	b        []byte
+	parsed   bool
+	args, kw any
+	argsLen  int
+}
+
+// invoke finds the target and runs the call. The result is a Go value to jellify with
 // perspective (value true: the standard dispatch), or an s-expression from a
 // MessageReceiver (value false); either may be a Deferred that fires with it.
-func (b *Broker) invoke(cache bool, objectID field, name []byte, argsKw []byte) (result any, value bool, perspective any, err error) {
+func (b *Broker) invoke(cache bool, objectID field, name []byte, argsKw wireArgs) (result any, value bool, perspective any, err error) {
 	var obj any
 	if cache {
 		e, ok := b.cachedIn[objectID.i]
@@ -773,11 +796,13 @@ func (b *Broker) invoke(cache bool, objectID field, name []byte, argsKw []byte) 
 		}
 	}
 	if mr, ok := obj.(MessageReceiver); ok {
-		end, ok := skipExpr(argsKw, 0)
-		if !ok {
-			return nil, false, nil, &ProtocolError{Message: "malformed arguments"}
+		end := argsKw.argsLen
+		if !argsKw.parsed {
+			if end, ok = skipExpr(argsKw.b, 0); !ok {
+				return nil, false, nil, &ProtocolError{Message: "malformed arguments"}
+			}
 		}
-		netArgs, netKw := field{kind: fieldRaw, b: argsKw[:end]}, field{kind: fieldRaw, b: argsKw[end:]}
+		netArgs, netKw := field{kind: fieldRaw, b: argsKw.b[:end]}, field{kind: fieldRaw, b: argsKw.b[end:]}
 		r, err := mr.RemoteMessageReceived(b, string(name), netArgs.value(), netKw.value())
 		return r, false, nil, err
 	}
@@ -840,19 +865,27 @@ func (b *Broker) dispatchValue(obj any, prefix Prefix, message []byte, perspecti
 // dispatchWire is dispatchValue for the arguments and keyword arguments still jellied,
 // one after the other in argsKw: the unjellier reads the arguments and says where they
 // end, which is where the keywords start.
-func (b *Broker) dispatchWire(obj any, prefix Prefix, message []byte, perspective any, lead []any, argsKw []byte) (any, error) {
+func (b *Broker) dispatchWire(obj any, prefix Prefix, message []byte, perspective any, lead []any, argsKw wireArgs) (any, error) {
 	m, err := findRemoteMethod(obj, prefix, message)
 	if err != nil {
 		return nil, err
 	}
-	saved := b.unserializingPerspective
-	b.unserializingPerspective = perspective
-	a, n, err := b.unjellier.UnjellyBanana(argsKw, b.dialect())
-	b.unserializingPerspective = saved
-	if err != nil {
-		return nil, err
+	var args []any
+	var kw Kwargs
+	if argsKw.parsed {
+		if args, err = argsOf(argsKw.args); err == nil {
+			kw, err = kwargsOf(argsKw.kw)
+		}
+	} else {
+		saved := b.unserializingPerspective
+		b.unserializingPerspective = perspective
+		a, n, uerr := b.unjellier.UnjellyBanana(argsKw.b, b.dialect())
+		b.unserializingPerspective = saved
+		if uerr != nil {
+			return nil, uerr
+		}
+		args, kw, err = b.unserializeArgs(a, banana.Raw(argsKw.b[n:]), perspective)
 	}
-	args, kw, err := b.unserializeArgs(a, banana.Raw(argsKw[n:]), perspective)
 	if err != nil {
 		return nil, err
 	}
@@ -874,16 +907,9 @@ func findRemoteMethod(obj any, prefix Prefix, message []byte) (*method, error) {
 // unserializeArgs takes a message's unjellied positional arguments and unjellies its
 // keyword arguments.
 func (b *Broker) unserializeArgs(a any, netKw any, perspective any) ([]any, Kwargs, error) {
-	var args []any
-	switch v := a.(type) {
-	case jelly.Tuple:
-		args = v
-	case []any:
-		args = v
-	case nil:
-		return nil, nil, &ArgumentError{Method: "call", Message: "argument after * must be an iterable, not NoneType"}
-	default:
-		return nil, nil, &ArgumentError{Method: "call", Message: fmt.Sprintf("argument after * must be an iterable, not %T", a)}
+	args, err := argsOf(a)
+	if err != nil {
+		return nil, nil, err
 	}
 	if r, ok := netKw.(banana.Raw); ok && bytes.Equal(r, emptyDictBytes) {
 		return args, nil, nil // the usual empty keywords
@@ -897,12 +923,31 @@ func (b *Broker) unserializeArgs(a any, netKw any, perspective any) ([]any, Kwar
 	if err != nil {
 		return nil, nil, err
 	}
+	kw, err := kwargsOf(k)
+	return args, kw, err
+}
+
+// argsOf checks a message's unjellied positional arguments: Python's f(*args).
+func argsOf(a any) ([]any, error) {
+	switch v := a.(type) {
+	case jelly.Tuple:
+		return v, nil
+	case []any:
+		return v, nil
+	case nil:
+		return nil, &ArgumentError{Method: "call", Message: "argument after * must be an iterable, not NoneType"}
+	}
+	return nil, &ArgumentError{Method: "call", Message: fmt.Sprintf("argument after * must be an iterable, not %T", a)}
+}
+
+// kwargsOf checks a message's unjellied keyword arguments: Python's f(**kw).
+func kwargsOf(k any) (Kwargs, error) {
 	d, ok := k.(*jelly.Dict)
 	if !ok {
-		return nil, nil, &ArgumentError{Method: "call", Message: fmt.Sprintf("argument after ** must be a mapping, not %T", k)}
+		return nil, &ArgumentError{Method: "call", Message: fmt.Sprintf("argument after ** must be a mapping, not %T", k)}
 	}
 	if d.Len() == 0 {
-		return args, nil, nil
+		return nil, nil
 	}
 	kw := make(Kwargs, d.Len())
 	for _, it := range d.Items() {
@@ -912,20 +957,18 @@ func (b *Broker) unserializeArgs(a any, netKw any, perspective any) ([]any, Kwar
 		case []byte:
 			kw[string(key)] = it.Value
 		default:
-			return nil, nil, &ArgumentError{Method: "call", Message: "keywords must be strings"}
+			return nil, &ArgumentError{Method: "call", Message: "keywords must be strings"}
 		}
 	}
-	return args, kw, nil
+	return kw, nil
 }
 
 // protoAnswer handles ['answer', requestID, result].
 func (b *Broker) protoAnswer(requestID, netResult field) {
-	d, ok := b.waiting[requestID.i]
-	if requestID.kind != fieldInt || !ok {
-		b.abort(protocolErrorf("answer for unknown request %v", requestID.value()))
+	d := b.answered(requestID)
+	if d == nil {
 		return
 	}
-	delete(b.waiting, requestID.i)
 	v, err := b.Unserialize(netResult.value(), nil)
 	if err != nil {
 		// Twisted aborts and never fires this call's Deferred; Go tells the caller why.
@@ -934,6 +977,17 @@ func (b *Broker) protoAnswer(requestID, netResult field) {
 		return
 	}
 	d.Callback(v)
+}
+
+// answered takes the Deferred waiting for requestID, aborting the connection if none is.
+func (b *Broker) answered(requestID field) *deferred.Deferred {
+	d, ok := b.waiting[requestID.i]
+	if requestID.kind != fieldInt || !ok {
+		b.abort(protocolErrorf("answer for unknown request %v", requestID.value()))
+		return nil
+	}
+	delete(b.waiting, requestID.i)
+	return d
 }
 
 // protoError handles ['error', requestID, failure].

@@ -169,3 +169,110 @@ func readEnvelope(r banana.Raw, out []field) (count int, ok bool) {
 	}
 	return count, true
 }
+
+// Reading whole messages straight from the input.
+//
+// banana's Raw framing walks every token of a message to find where it ends, and then
+// the unjellier walks the arguments again to build them. When a read starts at a message
+// boundary (the usual case: PB messages are small next to a read), direct instead reads
+// the envelope token by token (banana.ReadToken, with the connection's dialect and
+// limits) and the arguments with the unjellier's TryUnjellyBanana, which stops, having
+// done nothing, at anything it cannot finish alone: a message cut short by the end of
+// the read, a class instance or reference among the arguments, an unusual envelope. Then
+// direct reports 0 and the message goes through Conn.Feed as before, so what a peer
+// sees never depends on the path taken. Only calls and answers, the messages that carry
+// data, are read this way.
+
+// direct handles the call or answer at the start of data if it can, and returns its
+// length; 0 means it did nothing.
+func (b *Broker) direct(data []byte) int {
+	r := directReader{b: data, d: b.dialect(), size: b.conn.SizeLimit(), prefix: b.conn.PrefixLimit()}
+	typ, count, ok := r.header()
+	if !ok || typ != banana.List {
+		return 0
+	}
+	var f [7]field
+	if f[0], ok = r.field(); !ok || f[0].kind != fieldBytes {
+		return 0
+	}
+	switch {
+	case count == 7 && (string(f[0].b) == cmdMessage || string(f[0].b) == cmdCacheMessage):
+		for i := 1; i <= 4; i++ {
+			if f[i], ok = r.field(); !ok {
+				return 0
+			}
+		}
+		u := &b.unjellier
+		start := r.pos
+		a, n, ok := u.TryUnjellyBanana(data[start:], r.d)
+		if !ok {
+			return 0
+		}
+		k, m, ok := u.TryUnjellyBanana(data[start+n:], r.d)
+		if !ok {
+			return 0
+		}
+		end := start + n + m
+		f[argsField] = field{kind: fieldRaw, b: data[start:end]}
+		b.recvMessage(string(f[0].b) == cmdCacheMessage, &f,
+			wireArgs{b: data[start:end], parsed: true, args: a, kw: k, argsLen: n})
+		return end
+	case count == 3 && string(f[0].b) == cmdAnswer:
+		if f[1], ok = r.field(); !ok {
+			return 0
+		}
+		v, n, ok := b.unjellier.TryUnjellyBanana(data[r.pos:], r.d)
+		if !ok {
+			return 0
+		}
+		if d := b.answered(f[1]); d != nil {
+			d.Callback(v)
+		}
+		return r.pos + n
+	}
+	return 0
+}
+
+// directReader reads envelope tokens, checked as banana's decoder checks them.
+type directReader struct {
+	b            []byte
+	pos          int
+	d            banana.Dialect
+	size, prefix int
+}
+
+func (r *directReader) header() (typ byte, n uint64, ok bool) {
+	typ, n, over, hdr, err := banana.ReadToken(r.b[r.pos:], r.d, r.size, r.prefix)
+	if err != nil || over {
+		return 0, 0, false
+	}
+	r.pos += hdr
+	return typ, n, true
+}
+
+// field reads an int or a byte string, as readEnvelope makes them; ok is false for any
+// other token.
+func (r *directReader) field() (field, bool) {
+	start := r.pos
+	typ, n, ok := r.header()
+	if !ok || r.pos-start > 10 {
+		return field{}, false
+	}
+	switch typ {
+	case banana.Int, banana.LongInt:
+		if n <= math.MaxInt64 {
+			return field{kind: fieldInt, i: int64(n)}, true
+		}
+	case banana.Neg, banana.LongNeg:
+		if n <= 1<<63 {
+			return field{kind: fieldInt, i: int64(-n)}, true
+		}
+	case banana.String:
+		s := r.b[r.pos : r.pos+int(n)]
+		r.pos += int(n)
+		return field{kind: fieldBytes, b: s}, true
+	case banana.Vocab:
+		return field{kind: fieldBytes, b: vocabBytes[n]}, true
+	}
+	return field{}, false
+}
