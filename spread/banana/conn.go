@@ -12,8 +12,9 @@ type Options struct {
 	// Raw makes Feed return each expression after negotiation as its bytes (a Raw)
 	// rather than a tree; see Raw.
 	Raw bool
-	// RawAliases lets those Raw expressions alias the data given to Feed, valid only
-	// until the caller reuses that data (see Decoder.RawAliases).
+	// RawAliases lets those Raw expressions alias memory instead of being copied: valid
+	// only until the next Feed, and while the data given to Feed is (see
+	// Decoder.RawAliases).
 	RawAliases bool
 	// Dialects lists the dialects this side knows, in order of preference: a server
 	// offers them in this order, a client accepts the first of the server's offer that

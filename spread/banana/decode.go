@@ -30,11 +30,11 @@ type Decoder struct {
 	// Raw makes the decoder return each expression as its bytes (Raw) instead of a tree.
 	// It may be switched on between expressions.
 	Raw bool
-	// RawAliases lets Raw expressions alias the data passed to Feed instead of being
-	// copied out of it, when an expression lies whole in one Feed's data (one that
-	// arrived in pieces is still copied). Such a Raw is valid only as long as that data
-	// is: for a receiver that is done with each expression before it feeds more bytes,
-	// as PB's broker is within one DataReceived.
+	// RawAliases lets Raw expressions alias memory instead of being copied: the data
+	// passed to Feed when an expression lies whole in it, or the decoder's own buffer
+	// for one that arrived in pieces. Such a Raw is valid only until the next Feed and
+	// as long as that data is: for a receiver that is done with each expression before
+	// it feeds more bytes, as PB's broker is within one DataReceived.
 	RawAliases bool
 
 	pending []byte  // bytes received but not yet consumed
@@ -46,6 +46,7 @@ type Decoder struct {
 
 	rawStack []uint64 // Raw mode: elements still needed by each open list
 	rawScan  int      // Raw mode: where parsing resumes inside pending
+	spare    []byte   // Raw mode with RawAliases: the other pending buffer
 }
 
 type frame struct {
@@ -255,7 +256,7 @@ wait:
 	tail := buf[pos:]
 	switch {
 	case len(tail) == 0:
-		if fromPending && cap(d.pending) > 64<<10 {
+		if fromPending && cap(d.pending) > maxRetained {
 			d.pending = nil // do not pin a large buffer between messages
 		} else {
 			d.pending = d.pending[:0]

@@ -254,17 +254,17 @@ func (d *Decoder) feedRaw(data []byte, out sink, sizeLimit, prefixLimit int, cal
 	if open {
 		left, stack = stack[len(stack)-1], stack[:len(stack)-1]
 	}
+	aliased := false // a Raw handed out aliases d.pending
 	var err error
 loop:
 	for pos < len(buf) {
 		// The token header: prefix bytes (base-128, little end first), then the type byte.
 		// Fast path: with 8 bytes at hand, the type byte is the first with its high bit
-		// set, found in one word; lists, strings and vocabulary words then pack their prefix
-		// value from the same word.
-		// Otherwise (near the end of the input, or a prefix of 8 bytes
-		// or more) the bytes are read one by one: up to 9 prefix bytes cannot overflow 64
-		// bits and are summed on the way; a longer prefix (hostile, or non-canonical with
-		// high zero groups) is read again.
+		// set, found in one word; lists, strings and vocabulary words then pack their
+		// prefix value from the same word. Otherwise (near the end of the input, or a
+		// prefix of 8 bytes or more) the bytes are read one by one: up to 9 prefix bytes
+		// cannot overflow 64 bits and are summed on the way; a longer prefix (hostile, or
+		// non-canonical with high zero groups) is read again.
 		p := pos
 		var c byte
 		var n, pw uint64 // pw: the prefix bytes of the fast path, packed into n when needed
@@ -373,8 +373,9 @@ loop:
 			left, stack = stack[len(stack)-1], stack[:len(stack)-1]
 		}
 		var raw []byte
-		if d.RawAliases && callers && !fromPending {
+		if d.RawAliases && callers {
 			raw = buf[start:pos:pos]
+			aliased = aliased || fromPending
 		} else {
 			raw = d.bytes(buf[start:pos], len(buf)-start)
 		}
@@ -389,7 +390,7 @@ loop:
 	d.rawStack = stack
 	if err != nil {
 		d.err = err
-		d.pending = nil
+		d.pending, d.spare = nil, nil
 		d.rawStack = nil
 		return err
 	}
@@ -397,13 +398,22 @@ loop:
 	d.rawScan = pos - start
 	switch {
 	case len(tail) == 0:
-		if fromPending && cap(d.pending) > 64<<10 {
+		if fromPending && cap(d.pending) > maxRetained {
 			d.pending = nil
 		} else {
 			d.pending = d.pending[:0]
 		}
 	case fromPending && start == 0:
 		// Still the same expression: keep the buffer as it is.
+	case aliased:
+		// Expressions handed out alias this buffer until the next Feed: the tail moves
+		// to the other one. (Two buffers, used in turn, so that large expressions that
+		// arrive in pieces are neither copied out nor given a new buffer each time.)
+		d.spare = append(d.spare[:0], tail...)
+		d.pending, d.spare = d.spare, d.pending[:0]
+		if cap(d.spare) > maxRetained {
+			d.spare = nil
+		}
 	case fromPending:
 		d.pending = d.pending[:copy(d.pending, tail)]
 	default:
@@ -411,3 +421,7 @@ loop:
 	}
 	return nil
 }
+
+// maxRetained bounds the buffers a decoder keeps between expressions: room for a 64 KiB
+// payload and its message, not for a hostile peer's megabytes.
+const maxRetained = 128 << 10

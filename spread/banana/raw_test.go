@@ -112,8 +112,8 @@ func TestConnRaw(t *testing.T) {
 }
 
 // With RawAliases an expression that lies whole in one Feed's data aliases it; one that
-// arrived in pieces (through the decoder's own buffer) is copied, so compacting that
-// buffer later cannot touch it; the tail of a read is kept for the next Feed either way.
+// arrived in pieces aliases the decoder's own buffer, and the tail of that read moves to
+// the decoder's other buffer, so it cannot touch the expressions handed out.
 func TestRawAliases(t *testing.T) {
 	a, _ := AppendExpr(nil, []any{int64(1), []byte("one")}, DialectPB)
 	b, _ := AppendExpr(nil, []any{int64(2), []byte("two")}, DialectPB)
@@ -129,12 +129,19 @@ func TestRawAliases(t *testing.T) {
 	if r := exprs[0].(Raw); &r[0] != &in[0] || cap(r) != len(a) {
 		t.Errorf("a whole expression was copied (or its capacity reaches past it)")
 	}
-	// The rest of b (completed in the decoder's buffer: copied), then c whole, then a
-	// byte of the next expression, so the buffer is compacted behind b.
+	// The rest of b (completed in the decoder's buffer), then c, then a byte of the next
+	// expression, kept for the next Feed.
 	in2 := append(append(append([]byte(nil), b[4:]...), c...), a[0])
 	exprs, err = d.Feed(in2, nil)
 	if err != nil || len(exprs) != 2 {
 		t.Fatalf("%v %v", exprs, err)
+	}
+	// The buffer b and c were completed in is now the spare one.
+	if r := exprs[0].(Raw); &r[0] != &d.spare[:1][0] {
+		t.Errorf("an expression completed in the decoder's buffer was copied")
+	}
+	if &d.pending[:1][0] == &d.spare[:1][0] {
+		t.Errorf("the tail was kept in the buffer the expressions alias")
 	}
 	if !bytes.Equal(exprs[0].(Raw), b) || !bytes.Equal(exprs[1].(Raw), c) {
 		t.Errorf("got % x and % x", exprs[0], exprs[1])
