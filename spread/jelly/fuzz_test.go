@@ -3,6 +3,7 @@ package jelly
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/gotwisted/twisted/spread/banana"
@@ -54,6 +55,25 @@ func FuzzUnjelly(f *testing.F) {
 				}
 				if _, _, ok := y.TryUnjellyBanana(data[pos:pos+n-1], banana.DialectPB); ok {
 					t.Fatalf("expression %d: TryUnjellyBanana finished a truncated expression", i)
+				}
+				// Decoding a list or tuple straight into Go types stores what Convert does.
+				if elems, ok := sequence(wv); ok && len(elems) <= 6 && (isTag(x, "list") || isTag(x, "tuple")) {
+					dsts := make([]reflect.Value, len(elems))
+					for k := range dsts {
+						dsts[k] = reflect.New(typedTypes[(len(data)+3*k)%len(typedTypes)]).Elem()
+					}
+					if m, ok := y.TryUnjellyBananaSeq(data[pos:], banana.DialectPB, dsts); ok {
+						if m != n {
+							t.Fatalf("expression %d: typed decoding took %d bytes, not %d", i, m, n)
+						}
+						for k, e := range elems {
+							want, err := ConvertTo(e, dsts[k].Type())
+							if err != nil || !reflect.DeepEqual(want.Interface(), dsts[k].Interface()) {
+								t.Fatalf("expression %d element %d as %v: typed %#v, Convert %#v (%v)",
+									i, k, dsts[k].Type(), dsts[k].Interface(), want, err)
+							}
+						}
+					}
 				}
 				pos += n
 			}
@@ -112,4 +132,14 @@ func encodeBoth(t *testing.T, v any, reg *Registry) []byte {
 		t.Fatalf("tree and fused encoders disagree:\n% x\n% x", tree, fused)
 	}
 	return tree
+}
+
+// isTag reports whether the tree x is a node with the given tag.
+func isTag(x any, tag string) bool {
+	l, ok := x.([]any)
+	if !ok || len(l) == 0 {
+		return false
+	}
+	b, ok := l[0].([]byte)
+	return ok && string(b) == tag
 }

@@ -767,17 +767,55 @@ type wireArgs struct {
 	parsed   bool
 	args, kw any
 	argsLen  int
+	typed    typedCall // or decoded straight into the method's parameters (typed.m set)
 }
 
 // invoke finds the target and runs the call. The result is a Go value to jellify with
 // perspective (value true: the standard dispatch), or an s-expression from a
 // MessageReceiver (value false); either may be a Deferred that fires with it.
 func (b *Broker) invoke(cache bool, objectID field, name []byte, argsKw wireArgs) (result any, value bool, perspective any, err error) {
+	if tc := &argsKw.typed; tc.m != nil {
+		r, err := tc.m.callIn(tc.in)
+		return r, true, tc.perspective, err
+	}
+	t, err := b.target(cache, objectID)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	if t.mr != nil {
+		end := argsKw.argsLen
+		if !argsKw.parsed {
+			var ok bool
+			if end, ok = skipExpr(argsKw.b, 0); !ok {
+				return nil, false, nil, &ProtocolError{Message: "malformed arguments"}
+			}
+		}
+		netArgs, netKw := field{kind: fieldRaw, b: argsKw.b[:end]}, field{kind: fieldRaw, b: argsKw.b[end:]}
+		r, err := t.mr.RemoteMessageReceived(b, string(name), netArgs.value(), netKw.value())
+		return r, false, nil, err
+	}
+	r, err := b.dispatchWire(t.obj, t.prefix, name, t.perspective, t.lead, argsKw)
+	return r, true, t.perspective, err
+}
+
+// callTarget is what a message's object id leads to: a MessageReceiver, or the object
+// whose prefix+Name method runs, with its perspective and the leading arguments (a
+// ViewPoint's perspective).
+type callTarget struct {
+	mr          MessageReceiver
+	obj         any
+	prefix      Prefix
+	perspective any
+	lead        []any
+}
+
+// target finds what a message (cache: a cachemessage) is addressed to.
+func (b *Broker) target(cache bool, objectID field) (callTarget, error) {
 	var obj any
 	if cache {
 		e, ok := b.cachedIn[objectID.i]
 		if objectID.kind != fieldInt || !ok {
-			return nil, false, nil, &KeyError{Key: fmt.Sprint(objectID.value())}
+			return callTarget{}, &KeyError{Key: fmt.Sprint(objectID.value())}
 		}
 		obj = e.object
 	} else {
@@ -792,33 +830,23 @@ func (b *Broker) invoke(cache bool, objectID field, name []byte, argsKw wireArgs
 			}
 		}
 		if obj == nil {
-			return nil, false, nil, NewError("Invalid Object ID")
+			return callTarget{}, NewError("Invalid Object ID")
 		}
 	}
 	if mr, ok := obj.(MessageReceiver); ok {
-		end := argsKw.argsLen
-		if !argsKw.parsed {
-			if end, ok = skipExpr(argsKw.b, 0); !ok {
-				return nil, false, nil, &ProtocolError{Message: "malformed arguments"}
-			}
-		}
-		netArgs, netKw := field{kind: fieldRaw, b: argsKw.b[:end]}, field{kind: fieldRaw, b: argsKw.b[end:]}
-		r, err := mr.RemoteMessageReceived(b, string(name), netArgs.value(), netKw.value())
-		return r, false, nil, err
+		return callTarget{mr: mr}, nil
 	}
 	if vp, ok := obj.(*ViewPoint); ok {
-		r, err := b.dispatchWire(vp.Object, ViewPrefix, name, vp.Perspective, []any{vp.Perspective}, argsKw)
-		return r, true, vp.Perspective, err
+		return callTarget{obj: vp.Object, prefix: ViewPrefix, perspective: vp.Perspective, lead: []any{vp.Perspective}}, nil
 	}
 	if cache {
-		r, err := b.dispatchWire(obj, ObservePrefix, name, nil, nil, argsKw)
-		return r, true, nil, err
+		return callTarget{obj: obj, prefix: ObservePrefix}, nil
 	}
+	t := callTarget{obj: obj, prefix: RemotePrefix}
 	if r, ok := obj.(referenceable); ok {
-		perspective = r.pbReferenceable().perspective
+		t.perspective = r.pbReferenceable().perspective
 	}
-	r, err := b.dispatchWire(obj, RemotePrefix, name, perspective, nil, argsKw)
-	return r, true, perspective, err
+	return t, nil
 }
 
 // MessageReceiver is implemented by objects that handle PB messages themselves, Twisted's

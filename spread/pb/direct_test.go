@@ -2,8 +2,13 @@ package pb
 
 import (
 	"bytes"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/gotwisted/twisted/failure"
 	"github.com/gotwisted/twisted/reactor"
 	"github.com/gotwisted/twisted/spread/banana"
 	"github.com/gotwisted/twisted/spread/jelly"
@@ -119,6 +124,112 @@ func TestDirectReadRefusesWhatFramingRefuses(t *testing.T) {
 			if !b.aborted {
 				t.Errorf("%s (split %v): the connection survived", tt.name, split)
 			}
+		}
+	}
+}
+
+// Methods with concrete parameter types: the direct path decodes their arguments straight
+// into them (jelly's plans).
+type typedRoot struct{ Root }
+
+func (*typedRoot) RemoteSum(xs []int64) int64 {
+	var s int64
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+func (*typedRoot) RemoteSmall(b uint8, i int16, f float32, ok bool) jelly.Tuple {
+	return jelly.Tuple{int64(b), int64(i), float64(f), ok}
+}
+func (*typedRoot) RemoteKeys(m map[string]int, sep string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, sep)
+}
+func (*typedRoot) RemoteBytes(b []byte, p *int, l [][]string) jelly.Tuple {
+	n := -1
+	if p != nil {
+		n = *p
+	}
+	return jelly.Tuple{b, int64(n), int64(len(l))}
+}
+
+// callBoth makes one call through a pair of brokers twice, once with each message
+// delivered whole (read straight from the input) and once a byte at a time (banana's
+// framing), and returns both outcomes.
+func callBoth(t *testing.T, name string, args ...any) (whole, framed any) {
+	for i, byByte := range []bool{false, true} {
+		p := newDirectPair(t, &typedRoot{})
+		var got any
+		p.root.CallRemote(name, args...).AddCallbacks(func(v any) (any, error) { got = v; return nil, nil },
+			func(f *failure.Failure) (any, error) {
+				got = fmt.Sprintf("%T: %s", f.Value, f.ErrorMessage())
+				return nil, nil
+			})
+		if byByte {
+			for len(p.ct.out) > 0 || len(p.st.out) > 0 {
+				c, s := p.ct.out, p.st.out
+				p.ct.out, p.st.out = nil, nil
+				for j := range c {
+					p.server.DataReceived(c[j : j+1])
+				}
+				for j := range s {
+					p.client.DataReceived(s[j : j+1])
+				}
+			}
+		} else {
+			p.flush()
+		}
+		if i == 0 {
+			whole = got
+		} else {
+			framed = got
+		}
+	}
+	return whole, framed
+}
+
+func TestTypedCalls(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []any
+		want any    // the result
+		err  string // or a part of the error's message
+	}{
+		{name: "sum", args: []any{[]int{1, 2, 3, 1000}}, want: int64(1006)},
+		{name: "sum", args: []any{jelly.Tuple{int64(-5), int64(1 << 40)}}, want: int64(1<<40 - 5)},
+		{name: "sum", args: []any{[]any{}}, want: int64(0)},
+		{name: "sum", args: []any{nil}, want: int64(0)},
+		{name: "sum", args: []any{[]any{int64(1), "two"}}, err: "argument 1"},
+		{name: "sum", args: []any{jelly.Set{int64(1)}}, want: int64(1)}, // a set: converted the ordinary way
+		{name: "sum", args: []any{[]int{1}, 2}, err: "positional arguments"},
+		{name: "small", args: []any{255, -300, 1.5, true}, want: jelly.Tuple{int64(255), int64(-300), 1.5, true}},
+		{name: "small", args: []any{256, 0, 0, false}, err: "overflows"},
+		{name: "small", args: []any{1, 1 << 15, 0, false}, err: "overflows"},
+		{name: "small", args: []any{1, 2, 3, false}, want: jelly.Tuple{int64(1), int64(2), 3.0, false}},
+		{name: "small", args: []any{1, 2, 3, 1}, err: "cannot use"},
+		{name: "keys", args: []any{jelly.DictOf("b", 1, "a", 2), "+"}, want: "a+b"},
+		{name: "keys", args: []any{jelly.DictOf("a", 1, []byte("a"), 2), ","}, want: "a"},
+		{name: "keys", args: []any{jelly.DictOf(1, 1), ","}, err: "cannot use"},
+		{name: "keys", args: []any{map[string]int{}, []byte("bytes sep")}, want: ""},
+		{name: "bytes", args: []any{"text", 7, [][]string{{"x"}, nil}}, want: jelly.Tuple{[]byte("text"), int64(7), int64(2)}},
+		{name: "bytes", args: []any{[]byte("raw"), nil, nil}, want: jelly.Tuple{[]byte("raw"), int64(-1), int64(0)}},
+	} {
+		whole, framed := callBoth(t, tt.name, tt.args...)
+		if !reflect.DeepEqual(whole, framed) {
+			t.Errorf("%s%v: whole %#v, framed %#v", tt.name, tt.args, whole, framed)
+			continue
+		}
+		if tt.err != "" {
+			if msg, _ := whole.(string); !strings.Contains(msg, tt.err) {
+				t.Errorf("%s%v: got %#v, want an error with %q", tt.name, tt.args, whole, tt.err)
+			}
+		} else if !reflect.DeepEqual(whole, tt.want) {
+			t.Errorf("%s%v: got %#v, want %#v", tt.name, tt.args, whole, tt.want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package pb
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"sort"
@@ -89,6 +90,10 @@ type method struct {
 	kwargs   bool // last parameter (before a variadic one, if any) is Kwargs
 	errOut   int  // index of the error result, -1 if none
 	valOut   int  // index of the value result, -1 if none
+	// planFrom: the parameters from this index on can all be decoded straight from the
+	// wire (jelly.HasPlan); len(in)+1 when the method cannot be called that way at all
+	// (variadic, keyword arguments, an unusable signature).
+	planFrom int
 }
 
 var (
@@ -152,6 +157,13 @@ func findMethod(t reflect.Type, p Prefix, message string) *method {
 	}
 	if fixed > 0 && m.in[fixed-1] == typeKwargs {
 		m.kwargs = true
+	}
+	m.planFrom = len(m.in) + 1
+	if !m.variadic && !m.kwargs {
+		m.planFrom = len(m.in)
+		for m.planFrom > 0 && jelly.HasPlan(m.in[m.planFrom-1]) {
+			m.planFrom--
+		}
 	}
 	switch ft.NumOut() {
 	case 0:
@@ -241,6 +253,12 @@ func (m *method) call(recv reflect.Value, lead []any, args []any, kw Kwargs) (re
 			in = append(in, v)
 		}
 	}
+	return m.callIn(in)
+}
+
+// callIn calls the method with its receiver and arguments ready, and interprets its
+// results as call does.
+func (m *method) callIn(in []reflect.Value) (result any, err error) {
 	out, err := callRecovering(m.fn, in)
 	if err != nil {
 		return nil, err
@@ -252,6 +270,46 @@ func (m *method) call(recv reflect.Value, lead []any, args []any, kw Kwargs) (re
 		return out[m.valOut].Interface(), nil
 	}
 	return nil, nil
+}
+
+// typedCall is a call whose arguments were decoded straight into the method's parameter
+// types (see Broker.direct).
+type typedCall struct {
+	m           *method
+	in          []reflect.Value
+	perspective any
+}
+
+// typedArgs decodes a call's arguments, at the start of wire, straight into the
+// parameters of the method t's message name leads to, when the method takes only types
+// jelly can decode that way and the keyword arguments are the usual empty dictionary
+// that follows them. It returns the call and the length of the arguments and keywords,
+// or a call without a method, having done nothing.
+func (b *Broker) typedArgs(t callTarget, name []byte, wire []byte) (typedCall, int) {
+	if t.mr != nil {
+		return typedCall{}, 0
+	}
+	m := lookupMethod(typeOf(t.obj), t.prefix, name)
+	if m == nil || m.errOut == -2 || m.planFrom > len(t.lead) || len(t.lead) > len(m.in) {
+		return typedCall{}, 0
+	}
+	in := make([]reflect.Value, 1+len(m.in))
+	in[0] = valueOf(t.obj)
+	for i, x := range t.lead {
+		v, err := convertArg(x, m.in[i])
+		if err != nil {
+			return typedCall{}, 0
+		}
+		in[1+i] = v
+	}
+	for i := len(t.lead); i < len(m.in); i++ {
+		in[1+i] = reflect.New(m.in[i]).Elem()
+	}
+	n, ok := b.unjellier.TryUnjellyBananaSeq(wire, b.dialect(), in[1+len(t.lead):])
+	if !ok || !bytes.HasPrefix(wire[n:], emptyDictBytes) {
+		return typedCall{}, 0
+	}
+	return typedCall{m: m, in: in, perspective: t.perspective}, n + len(emptyDictBytes)
 }
 
 // callRecovering calls fn, turning a panic into a Failure whose traceback shows the panic

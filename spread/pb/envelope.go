@@ -2,6 +2,7 @@ package pb
 
 import (
 	"math"
+	"unicode/utf8"
 
 	"github.com/gotwisted/twisted/spread/banana"
 )
@@ -204,6 +205,15 @@ func (b *Broker) direct(data []byte) int {
 		}
 		u := &b.unjellier
 		start := r.pos
+		cache := string(f[0].b) == cmdCacheMessage
+		if t, err := b.target(cache, f[2]); err == nil && utf8.Valid(f[3].b) {
+			if tc, n := b.typedArgs(t, f[3].b, data[start:]); tc.m != nil {
+				end := start + n
+				f[argsField] = field{kind: fieldRaw, b: data[start:end]}
+				b.recvMessage(cache, &f, wireArgs{b: data[start:end], typed: tc})
+				return end
+			}
+		}
 		a, n, ok := u.TryUnjellyBanana(data[start:], r.d)
 		if !ok {
 			return 0
@@ -214,8 +224,7 @@ func (b *Broker) direct(data []byte) int {
 		}
 		end := start + n + m
 		f[argsField] = field{kind: fieldRaw, b: data[start:end]}
-		b.recvMessage(string(f[0].b) == cmdCacheMessage, &f,
-			wireArgs{b: data[start:end], parsed: true, args: a, kw: k, argsLen: n})
+		b.recvMessage(cache, &f, wireArgs{b: data[start:end], parsed: true, args: a, kw: k, argsLen: n})
 		return end
 	case count == 3 && string(f[0].b) == cmdAnswer:
 		if f[1], ok = r.field(); !ok {
