@@ -342,7 +342,13 @@ func (j *Jellier) encContainer(buf []byte, obj any, k objKey, tracked bool) ([]b
 		buf = banana.AppendListHeader(buf, len(v)+1)
 		buf = append(buf, j.tok.list...)
 		for _, e := range v {
-			buf = banana.AppendInt(buf, e)
+			if uint64(e) < 0x80 {
+				buf = append(buf, byte(e), banana.Int)
+			} else if uint64(e) < 1<<14 {
+				buf = append(buf, byte(e&0x7f), byte(e>>7), banana.Int)
+			} else {
+				buf = banana.AppendInt(buf, e)
+			}
 		}
 		j.end(ti)
 		return buf, nil
@@ -353,8 +359,15 @@ func (j *Jellier) encContainer(buf []byte, obj any, k objKey, tracked bool) ([]b
 		ti := j.begin(buf, k, tracked)
 		buf = banana.AppendListHeader(buf, len(v)+1)
 		buf = append(buf, j.tok.list...)
-		for _, e := range v {
-			buf = banana.AppendInt(buf, int64(e))
+		for _, x := range v {
+			e := int64(x)
+			if uint64(e) < 0x80 {
+				buf = append(buf, byte(e), banana.Int)
+			} else if uint64(e) < 1<<14 {
+				buf = append(buf, byte(e&0x7f), byte(e>>7), banana.Int)
+			} else {
+				buf = banana.AppendInt(buf, e)
+			}
 		}
 		j.end(ti)
 		return buf, nil
@@ -400,13 +413,11 @@ func (j *Jellier) encSeq(buf []byte, k objKey, tracked bool, tag []byte, v []any
 	for _, e := range v {
 		// Ints and text, the common elements, without enc's full type switch.
 		switch x := e.(type) {
-		case int64:
-			if uint64(x) < 1<<14 { // one or two prefix bytes, written here
-				if x < 0x80 {
-					buf = append(buf, byte(x), banana.Int)
-				} else {
-					buf = append(buf, byte(x&0x7f), byte(x>>7), banana.Int)
-				}
+		case int64: // one- and two-byte prefixes written in place
+			if uint64(x) < 0x80 {
+				buf = append(buf, byte(x), banana.Int)
+			} else if uint64(x) < 1<<14 {
+				buf = append(buf, byte(x&0x7f), byte(x>>7), banana.Int)
 			} else {
 				buf = banana.AppendInt(buf, x)
 			}
