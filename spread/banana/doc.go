@@ -61,7 +61,15 @@
 // message apart one level deep, and the jelly package's Unjellier.UnjellyBanana decodes
 // a jelly part straight into Go values. For messages with large or dictionary-heavy
 // arguments this is several times cheaper than building the tree; for small calls the
-// tree path is the cheaper one (see docs/performance.md).
+// tree path is the cheaper one (see docs/performance.md). With RawAliases the Raw
+// expressions are not even copied: they alias the input, for a receiver that is done
+// with each before it feeds more.
+//
+// A receiver can also skip the framing pass for expressions that start a read: when
+// Conn.AtBoundary reports that nothing of an unfinished expression is held, it may read
+// whole expressions straight from the bytes it received, with ReadToken checking each
+// token header exactly as the decoder would (dialect, size and prefix limits), and Feed
+// only what it could not finish. PB's broker reads its calls and answers that way.
 //
 // Encode and Decode mirror Twisted's module-level banana.encode and banana.decode, which
 // use the "none" dialect; Format prints an expression in Twisted's notation.

@@ -31,6 +31,21 @@
 // Unjellier is reusable and keeps small internal buffers between sessions, so a
 // long-lived one (one per connection) allocates least.
 //
+// Two more serve a receiver that reads straight from its input. TryUnjellyBanana is
+// UnjellyBanana limited to the nodes that have no effect beyond building the value
+// (atoms, None, booleans, text, lists, tuples, dictionaries): for anything else, and for
+// an expression cut short, it reports ok false having run nothing, and the receiver
+// takes the ordinary path. TryUnjellyBananaSeq goes one step further for a receiver that
+// knows the Go types it wants (PB, calling a method whose parameters are []int64 or
+// map[string]int): it decodes the elements of a list or tuple straight into values of
+// those types, storing exactly what UnjellyBanana followed by Convert would, with no
+// boxed values in between.
+//
+// Decoded integers from -128 to 1023 point into a table instead of allocating, and others
+// are boxed a few hundred to an allocation; text is copied into shared arenas. A
+// received dictionary is checked for repeated keys with a table of hashes (a Python dict
+// folds them) and builds its lookup index only once lookups have been made repeatedly.
+//
 // # Mapping
 //
 //	Python                 jelly node                          Go (unjellied)      Go accepted by Jelly
@@ -88,6 +103,11 @@
 // name is its `jelly:"name"` tag, or its Go name with the first letter lowered. A type
 // that builds its own node (PB's Referenceable, Copyable, Cacheable) implements
 // Jellyable; the Invoker field of the Jellier tells it which broker it is being sent to.
+// Because a Jellyable method promoted from an embedded field sees only that field, the
+// Jellier's JellyForValue hook is offered every value before the Jellyable check, as
+// given: PB's broker uses it to find the user's value around an embedded
+// pb.Referenceable, wherever jelly meets it (arguments, containers, fields, or a state
+// built by GetStateToCopy).
 //
 // The receiver maps tags to Go with SetUnjellyableForClass (a Go type, allocated blank
 // and given its state through Unjellyable, StateSetter, CopyableStateSetter or the

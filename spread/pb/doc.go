@@ -75,7 +75,10 @@
 // is bytes, ints, floats, bool and nil are themselves, []any is a list, jelly.Tuple a
 // tuple, *jelly.Dict (or any map) a dict, jelly.Set a set, time.Time a datetime. Inside
 // a remote method or a result, a value arrives in the jelly type; a parameter of a
-// concrete type (int, []string, map[string]int, a struct) gets it converted.
+// concrete type (int, []string, map[string]int, a struct) gets it converted. Numbers,
+// strings, []byte, and slices, maps and pointers of those are decoded straight from the
+// wire into the parameter when the call arrives whole, so a RemoteSum(xs []int64) costs
+// less than a RemoteSum(xs any) that gets a []any.
 //
 // CallRemote's arguments are positional; a Kwargs among them is sent as keyword
 // arguments. CallRemoteNoAnswer sends a call that gets no answer (Twisted's
