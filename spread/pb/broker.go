@@ -151,6 +151,13 @@ func NewBroker(isClient bool, security *jelly.SecurityOptions) *Broker {
 	return b
 }
 
+// newUnjellier returns the broker's unjellier: the broker as invoker, its security, and
+// its connection's banana limits (for reading messages straight from the input).
+func (b *Broker) newUnjellier() jelly.Unjellier {
+	return jelly.Unjellier{Invoker: b, Security: b.Security,
+		SizeLimit: b.conn.SizeLimit(), PrefixLimit: b.conn.PrefixLimit()}
+}
+
 func (b *Broker) security() *jelly.SecurityOptions {
 	if b.Security != nil {
 		return b.Security

@@ -183,8 +183,7 @@ func flavorContext(j *jelly.Jellier, inner any, flavor string) (*Broker, any, er
 	outer, ok := b.outers[inner]
 	if !ok {
 		return nil, nil, fmt.Errorf("pb: cannot find the value that embeds this pb.%s: "+
-			"send it through its broker (a call's arguments or result, Broker.Serialize), "+
-			"whose jellier finds it (see outer.go)", flavor)
+			"send it through its broker (a call's arguments or result, Broker.Serialize)", flavor)
 	}
 	return b, outer, nil
 }

@@ -43,10 +43,3 @@ func noteFlavor(j *jelly.Jellier, v any) (any, bool, error) {
 func (b *Broker) newJellier() jelly.Jellier {
 	return jelly.Jellier{Invoker: b, Security: b.security(), JellyForValue: noteFlavor}
 }
-
-// newUnjellier returns the broker's unjellier: the broker as invoker, its security, and
-// its connection's banana limits (for reading messages straight from the input).
-func (b *Broker) newUnjellier() jelly.Unjellier {
-	return jelly.Unjellier{Invoker: b, Security: b.Security,
-		SizeLimit: b.conn.SizeLimit(), PrefixLimit: b.conn.PrefixLimit()}
-}
