@@ -462,7 +462,7 @@ func (p *wireParser) int64s(s []int64, pos int) (int, int) {
 		for ; m != 0 && i < len(s); m &= m - 1 {
 			sh := uint(bits.TrailingZeros64(m)) &^ 7
 			x := w >> (lo & 63) & (1<<((sh-lo)&63) - 1) // (&63: no shift guards)
-			v := int64(x&0x7f | x>>1&0x3f80) // one or two prefix bytes, the usual
+			v := int64(x&0x7f | x>>1&0x3f80)            // one or two prefix bytes, the usual
 			if sh-lo > 16 {
 				v = int64(packPrefix(x))
 			}

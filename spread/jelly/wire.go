@@ -254,9 +254,9 @@ func (p *wireParser) ints(s []any, i, pos int) (int, int) {
 		}
 		lo := uint(0) // bit where the current token starts in w
 		for ; m != 0 && i < len(s); m &= m - 1 {
-			sh := uint(bits.TrailingZeros64(m)) &^ 7 // the type byte's first bit
+			sh := uint(bits.TrailingZeros64(m)) &^ 7    // the type byte's first bit
 			x := w >> (lo & 63) & (1<<((sh-lo)&63) - 1) // (&63: no shift guards)
-			v := int64(x&0x7f | x>>1&0x3f80) // one or two prefix bytes, the usual
+			v := int64(x&0x7f | x>>1&0x3f80)            // one or two prefix bytes, the usual
 			if sh-lo > 16 {
 				v = int64(packPrefix(x))
 			}
