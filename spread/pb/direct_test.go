@@ -3,6 +3,7 @@ package pb
 import (
 	"bytes"
 	"fmt"
+	"math/big"
 	"reflect"
 	"slices"
 	"strings"
@@ -22,11 +23,12 @@ import (
 func clientStream(t *testing.T) []byte {
 	t.Helper()
 	var out []byte
+	target := "root"
 	call := func(id int64, name string, answer int64, args []any, kw Kwargs) {
 		out = banana.AppendListHeader(out, 7)
 		out = banana.AppendStr(out, cmdMessage, banana.DialectPB)
 		out = banana.AppendInt(out, id)
-		out = banana.AppendStr(out, "root", banana.DialectPB)
+		out = banana.AppendStr(out, target, banana.DialectPB)
 		out = banana.AppendStr(out, name, banana.DialectPB)
 		out = banana.AppendInt(out, answer)
 		var err error
@@ -45,8 +47,23 @@ func clientStream(t *testing.T) []byte {
 	call(6, "add", 1, []any{40, 2}, nil)
 	call(7, "echo", 1, []any{bytes.Repeat([]byte("b"), 5000)}, nil)
 	call(8, "echo", 1, []any{[]any{jelly.Tuple{"t", -1 << 40}, jelly.Set{int64(1)}, jelly.DictOf(1, 2)}}, nil)
+	target = "receiver" // a MessageReceiver: it gets the arguments still jellied
+	call(9, "echo", 1, []any{[]any{benchIntList(), new(big.Int).Lsh(big.NewInt(1), 70)}}, Kwargs{"k": 2.5})
+	call(10, "add", 1, []any{1, 2}, nil)
 	return out
 }
+
+// messageReceiver handles its messages itself, dispatching them to its Perspective
+// methods as cred's avatars do.
+type messageReceiver struct{}
+
+func (r *messageReceiver) RemoteMessageReceived(b *Broker, message string, netArgs, netKw any) (any, error) {
+	return b.Dispatch(r, PerspectivePrefix, []byte(message), nil, nil, netArgs, netKw)
+}
+func (*messageReceiver) PerspectiveEcho(x any, kw Kwargs) jelly.Tuple {
+	return jelly.Tuple{x, kwargsDict(kw)}
+}
+func (*messageReceiver) PerspectiveAdd(a, b int) int { return a + b }
 
 // serveStream feeds a server broker the handshake and then the stream in the given
 // pieces, and returns all it wrote.
@@ -54,6 +71,7 @@ func serveStream(t *testing.T, pieces [][]byte) []byte {
 	b := NewPBServerFactory(&badRoot{thing: &simpleRemote{}}).BuildProtocol(nil).(*Broker)
 	tr := &directTransport{}
 	reactor.MakeConnection(b, tr)
+	b.SetNameForLocal("receiver", &messageReceiver{})
 	b.DataReceived([]byte{0x02, 0x82, 'p', 'b'})
 	for _, p := range pieces {
 		b.DataReceived(p)

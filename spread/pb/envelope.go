@@ -207,6 +207,16 @@ func (b *Broker) direct(data []byte) int {
 		start := r.pos
 		cache := string(f[0].b) == cmdCacheMessage
 		if t, err := b.target(cache, f[2]); err == nil && utf8.Valid(f[3].b) {
+			if t.mr != nil {
+				// It takes the arguments still jellied (and unjellies them itself): check
+				// and find them, build nothing.
+				if !r.skip(2) {
+					return 0
+				}
+				f[argsField] = field{kind: fieldRaw, b: data[start:r.pos]}
+				b.recvMessage(cache, &f, wireArgs{b: data[start:r.pos]})
+				return r.pos
+			}
 			if tc, n := b.typedArgs(t, f[3].b, data[start:]); tc.m != nil {
 				end := start + n
 				f[argsField] = field{kind: fieldRaw, b: data[start:end]}
@@ -257,6 +267,34 @@ func (r *directReader) header() (typ byte, n uint64, ok bool) {
 	}
 	r.pos += hdr
 	return typ, n, true
+}
+
+// skip passes count whole expressions, checking every token as banana's decoder does.
+func (r *directReader) skip(count int) bool {
+	var buf [16]uint64
+	stack := append(buf[:0], uint64(count)) // elements still to pass, per open list
+	for len(stack) > 0 {
+		top := len(stack) - 1
+		if stack[top] == 0 {
+			stack = stack[:top]
+			continue
+		}
+		stack[top]--
+		typ, n, _, hdr, err := banana.ReadToken(r.b[r.pos:], r.d, r.size, r.prefix)
+		if err != nil {
+			return false
+		}
+		r.pos += hdr
+		switch typ {
+		case banana.List:
+			stack = append(stack, n)
+		case banana.String:
+			r.pos += int(n)
+		case banana.Float:
+			r.pos += 8
+		}
+	}
+	return true
 }
 
 // field reads an int or a byte string, as readEnvelope makes them; ok is false for any
