@@ -5,6 +5,7 @@ import (
 	"encoding/gob"
 	"fmt"
 	"io"
+	"reflect"
 	"syscall"
 	"testing"
 	"time"
@@ -166,6 +167,24 @@ func BenchmarkDecode(b *testing.B) {
 			measure(b, func() {
 				if _, _, err := u.UnjellyBanana(wire, banana.DialectPB); err != nil {
 					b.Fatal(err)
+				}
+			})
+		})
+		b.Run("typed/"+s.name, func(b *testing.B) {
+			// PB's path for a method with typed parameters: the value as the only element of
+			// an argument tuple, decoded by TryUnjellyBananaSeq into a fresh destination of
+			// gob's type each time, as gob's own row does.
+			wire, err := AppendJelly(nil, Tuple{s.jelly}, banana.DialectPB)
+			if err != nil {
+				b.Fatal(err)
+			}
+			t := reflect.TypeOf(s.gobT()).Elem()
+			var u Unjellier
+			b.SetBytes(int64(len(wire)))
+			measure(b, func() {
+				dst := []reflect.Value{reflect.New(t).Elem()}
+				if _, ok := u.TryUnjellyBananaSeq(wire, banana.DialectPB, dst); !ok {
+					b.Fatal("no typed decode")
 				}
 			})
 		})

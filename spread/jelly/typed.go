@@ -262,6 +262,12 @@ func buildPlan(t reflect.Type, building map[reflect.Type]bool) *typePlan {
 			return nil
 		}
 		pl.decode = slicePlan(t, elem)
+	case reflect.Array:
+		elem := buildPlan(t.Elem(), building)
+		if elem == nil {
+			return nil
+		}
+		pl.decode = arrayPlan(t, elem)
 	case reflect.Map:
 		if t.Key().Kind() == reflect.Interface {
 			// Python's equal keys (1, 1.0, True) are different Go interface values.
@@ -443,6 +449,29 @@ func slicePlan(t reflect.Type, elem *typePlan) planFunc {
 			}
 		}
 		reflect.NewAt(t, dst).Elem().Set(s)
+		return pos, true
+	}
+}
+
+// arrayPlan decodes a list or tuple of exactly the array's length in place; any other
+// length is left to Convert, which names the error.
+func arrayPlan(t reflect.Type, elem *typePlan) planFunc {
+	size, n := t.Elem().Size(), t.Len()
+	return func(p *wireParser, pos int, dst unsafe.Pointer) (int, bool) {
+		code, rest, after, ok := p.enterNode(pos)
+		if !ok {
+			return 0, false
+		}
+		defer p.leaveNode()
+		if (code != codeList && code != codeTuple) || rest != n {
+			return 0, false
+		}
+		pos = after
+		for i := 0; i < n; i++ {
+			if pos, ok = elem.decode(p, pos, unsafe.Add(dst, uintptr(i)*size)); !ok {
+				return 0, false
+			}
+		}
 		return pos, true
 	}
 }

@@ -27,6 +27,7 @@ var typedTypes = []reflect.Type{
 	reflect.TypeFor[map[string]any](), reflect.TypeFor[map[int]string](), reflect.TypeFor[map[string][]int](),
 	reflect.TypeFor[map[float64]bool](), reflect.TypeFor[*int](), reflect.TypeFor[*[]int](), reflect.TypeFor[any](),
 	reflect.TypeFor[Tuple](), reflect.TypeFor[time.Duration](), reflect.TypeFor[*string](), reflect.TypeFor[[]*int](),
+	reflect.TypeFor[[2]int64](), reflect.TypeFor[[1]string](), reflect.TypeFor[[0]int](), reflect.TypeFor[[2][]int](),
 }
 
 // checkTyped decodes the one-element tuple in wire into type t both ways, and fails the
@@ -62,7 +63,7 @@ func TestTryUnjellyBananaSeqMatchesConvert(t *testing.T) {
 		int64(1 << 40), int64(math.MaxInt64), int64(math.MinInt64), new(big.Int).Lsh(big.NewInt(1), 70),
 		1.5, -0.0, math.Inf(1), "", "text", "copy", "h\u00e9llo", []byte("bytes"), []byte("remote"),
 		[]byte{}, true, false, nil, []any{}, []any{int64(1), int64(2)}, []int64{1, 1000, -5, 1 << 40},
-		[]any{int64(1), "two"}, []any{"a", "b"}, []any{[]any{int64(1)}, []any{}}, Tuple{int64(1)},
+		[]any{int64(1), "two"}, []any{"a", "b"}, []any{"solo"}, []any{[]any{int64(1)}, []any{}}, Tuple{int64(1)},
 		Set{int64(1)}, []any{nil, int64(1)}, []any{1.5, int64(2)}, DictOf("a", 1, "b", 2),
 		DictOf(1, "one", 2, "two"), DictOf("a", []any{int64(1)}), DictOf(1.5, true, int64(2), false),
 		DictOf("a", 1, []byte("a"), 2), NewDict(0), DictOf("k", nil), []any{int64(300), nil},
@@ -100,7 +101,7 @@ func TestTryUnjellyBananaSeqMatchesConvert(t *testing.T) {
 	}
 	for _, name := range []string{"int", "int64", "uint8", "float64", "bool", "string", "[]uint8", "[]int64",
 		"[]int", "[]string", "[]interface {}", "map[string]int", "map[string]interface {}", "*int", "interface {}",
-		"time.Duration", "jelly.myStrs"} {
+		"time.Duration", "jelly.myStrs", "[2]int64", "[1]string", "[0]int"} {
 		if !answered[name] {
 			t.Errorf("the typed decoder never answered for %s", name)
 		}

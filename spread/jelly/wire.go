@@ -268,7 +268,10 @@ func (p *wireParser) ints(s []any, i, pos int) (int, int) {
 				return i, pos + int(lo>>3)
 			}
 			if uint64(v-smallIntMin) < smallIntMax-smallIntMin {
-				s[i] = boxAt(int64TypeW, unsafe.Pointer(&smallInts[v-smallIntMin]))
+				// Both words point outside the heap (a type descriptor, the static table)
+				// and s[i] is fresh zeroed memory, so the store needs no write barrier.
+				w := (*[2]uintptr)(unsafe.Pointer(&s[i]))
+				w[0], w[1] = uintptr(int64TypeW), uintptr(unsafe.Pointer(&smallInts[v-smallIntMin]))
 			} else {
 				s[i] = p.u.bx.bigInt64(v)
 			}
