@@ -2,17 +2,19 @@ package jelly
 
 import (
 	"fmt"
-	"math"
 	"math/big"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gotwisted/twisted/internal/pyrepr"
 )
 
 // pyRepr formats an unjellied Go value the way Python's repr formats the value it stands
 // for, cycles included. The golden files carry Python's own repr of every value, so
 // comparing the two checks that a decoded value is the value Python sent, type by type
-// (text vs bytes, tuple vs list, set vs frozenset...).
+// (text vs bytes, tuple vs list, set vs frozenset...). Floats, strs and bytes are
+// internal/pyrepr's; this walks containers and jelly's types.
 func pyRepr(v any) string {
 	var b strings.Builder
 	r := reprState{inProgress: map[objKey]bool{}}
@@ -62,11 +64,11 @@ func (r *reprState) repr(b *strings.Builder, v any) {
 	case *big.Int:
 		b.WriteString(x.String())
 	case float64:
-		b.WriteString(pyFloat(x))
+		b.WriteString(pyrepr.Float(x))
 	case []byte:
-		b.WriteString(pyBytes(x))
+		b.WriteString(pyrepr.Bytes(x))
 	case string:
-		b.WriteString(pyStr(x))
+		b.WriteString(pyrepr.Str(x))
 	case []any:
 		r.seq(b, x, "[", "]", "[...]", x)
 	case Tuple:
@@ -129,7 +131,7 @@ func (r *reprState) repr(b *strings.Builder, v any) {
 	case Decimal:
 		b.WriteString("Decimal('" + x.String() + "')")
 	case *Unpersistable:
-		b.WriteString("Unpersistable(" + pyStr(x.Reason) + ")")
+		b.WriteString("Unpersistable(" + pyrepr.Str(x.Reason) + ")")
 	default:
 		fmt.Fprintf(b, "<%T %v>", v, v)
 	}
@@ -149,91 +151,4 @@ func joinInts(f []int) string {
 		s[i] = strconv.Itoa(v)
 	}
 	return strings.Join(s, ", ")
-}
-
-// pyFloat is Python's float repr: shortest round-trip digits, exponent form outside
-// 1e-4 <= |x| < 1e16, and always a '.0' or exponent.
-func pyFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
-	mant, expS, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(expS)
-	if f != 0 && (exp < -4 || exp >= 16) {
-		sign := "+"
-		if exp < 0 {
-			sign, exp = "-", -exp
-		}
-		return fmt.Sprintf("%se%s%02d", mant, sign, exp)
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
-}
-
-func pyBytes(b []byte) string {
-	quote := byte('\'')
-	if strings.IndexByte(string(b), '\'') >= 0 && strings.IndexByte(string(b), '"') < 0 {
-		quote = '"'
-	}
-	var s strings.Builder
-	s.WriteString("b")
-	s.WriteByte(quote)
-	for _, c := range b {
-		switch {
-		case c == '\\' || c == quote:
-			s.WriteByte('\\')
-			s.WriteByte(c)
-		case c == '\t':
-			s.WriteString(`\t`)
-		case c == '\n':
-			s.WriteString(`\n`)
-		case c == '\r':
-			s.WriteString(`\r`)
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&s, `\x%02x`, c)
-		default:
-			s.WriteByte(c)
-		}
-	}
-	s.WriteByte(quote)
-	return s.String()
-}
-
-func pyStr(str string) string {
-	quote := '\''
-	if strings.ContainsRune(str, '\'') && !strings.ContainsRune(str, '"') {
-		quote = '"'
-	}
-	var s strings.Builder
-	s.WriteRune(quote)
-	for _, c := range str {
-		switch {
-		case c == '\\' || c == quote:
-			s.WriteRune('\\')
-			s.WriteRune(c)
-		case c == '\t':
-			s.WriteString(`\t`)
-		case c == '\n':
-			s.WriteString(`\n`)
-		case c == '\r':
-			s.WriteString(`\r`)
-		case c < 0x20 || c == 0x7f:
-			fmt.Fprintf(&s, `\x%02x`, c)
-		case c >= 0x80 && c < 0xa0:
-			fmt.Fprintf(&s, `\x%02x`, c)
-		default:
-			s.WriteRune(c)
-		}
-	}
-	s.WriteRune(quote)
-	return s.String()
 }

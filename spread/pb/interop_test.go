@@ -18,6 +18,7 @@ import (
 
 	deferred "github.com/gotwisted/twisted/defer"
 	"github.com/gotwisted/twisted/failure"
+	"github.com/gotwisted/twisted/internal/pyrepr"
 	"github.com/gotwisted/twisted/internal/twistedtest"
 	"github.com/gotwisted/twisted/reactor"
 	"github.com/gotwisted/twisted/spread/jelly"
@@ -202,7 +203,7 @@ func (r *iRoot) RemoteGetTwoWay(label string, count int) *iTwoWay {
 	return &iTwoWay{Label: label, Count: count}
 }
 func (r *iRoot) RemoteDescribeCopy(c *iTwoWay) string {
-	return fmt.Sprintf("TwoWayCopy{'count': int:%d, 'label': %s}", c.Count, pyStr(c.Label))
+	return fmt.Sprintf("TwoWayCopy{'count': int:%d, 'label': %s}", c.Count, pyrepr.Str(c.Label))
 }
 func (r *iRoot) RemoteGetHolder(label string) *iHolder {
 	return &iHolder{label: label, thing: &iThing{name: "held-by-" + label}}

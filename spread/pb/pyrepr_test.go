@@ -9,15 +9,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
+	"github.com/gotwisted/twisted/internal/pyrepr"
 	"github.com/gotwisted/twisted/spread/jelly"
 )
 
 // pyDescribe renders a Go value (as jelly maps it to Python) exactly as testdata's
 // pbinterop.describe renders the Python value: the interop tests compare the two, so a
 // value that changes type on the way (bytes becoming text, a tuple becoming a list)
-// shows.
+// shows. Floats, strs and bytes are internal/pyrepr's.
 func pyDescribe(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -34,11 +34,11 @@ func pyDescribe(v any) string {
 	case *big.Int:
 		return "int:" + x.String()
 	case float64:
-		return "float:" + pyFloat(x)
+		return "float:" + pyrepr.Float(x)
 	case []byte:
-		return pyBytes(x)
+		return pyrepr.Bytes(x)
 	case string:
-		return pyStr(x)
+		return pyrepr.Str(x)
 	case []any:
 		return "[" + describeAll(x) + "]"
 	case jelly.Tuple:
@@ -110,91 +110,6 @@ func sortedDescribe(l []any) string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, ", ")
-}
-
-// pyFloat is Python's repr of a float.
-func pyFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	// Python's repr: the shortest round-trip digits, positional for exponents from -4
-	// to 15 (with ".0" for integral values), else scientific with a two-digit exponent.
-	e := strconv.FormatFloat(f, 'e', -1, 64)
-	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
-	if exp < -4 || exp >= 16 {
-		return e
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.Contains(s, ".") {
-		s += ".0"
-	}
-	return s
-}
-
-// pyBytes is Python's repr of bytes.
-func pyBytes(b []byte) string {
-	quote := byte('\'')
-	if strings.IndexByte(string(b), '\'') >= 0 && strings.IndexByte(string(b), '"') < 0 {
-		quote = '"'
-	}
-	var sb strings.Builder
-	sb.WriteString("b")
-	sb.WriteByte(quote)
-	for _, c := range b {
-		switch {
-		case c == quote || c == '\\':
-			sb.WriteByte('\\')
-			sb.WriteByte(c)
-		case c == '\t':
-			sb.WriteString(`\t`)
-		case c == '\n':
-			sb.WriteString(`\n`)
-		case c == '\r':
-			sb.WriteString(`\r`)
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&sb, `\x%02x`, c)
-		default:
-			sb.WriteByte(c)
-		}
-	}
-	sb.WriteByte(quote)
-	return sb.String()
-}
-
-// pyStr is Python's repr of a str.
-func pyStr(s string) string {
-	quote := '\''
-	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
-		quote = '"'
-	}
-	var sb strings.Builder
-	sb.WriteRune(quote)
-	for _, r := range s {
-		switch {
-		case r == quote || r == '\\':
-			sb.WriteByte('\\')
-			sb.WriteRune(r)
-		case r == '\t':
-			sb.WriteString(`\t`)
-		case r == '\n':
-			sb.WriteString(`\n`)
-		case r == '\r':
-			sb.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&sb, `\x%02x`, r)
-		case !unicode.IsPrint(r) && r < 0x10000:
-			fmt.Fprintf(&sb, `\u%04x`, r)
-		default:
-			sb.WriteRune(r)
-		}
-	}
-	sb.WriteRune(quote)
-	return sb.String()
 }
 
 // goSamples is pbinterop.samples() in Go: the same values, as jelly maps them.

@@ -8,7 +8,8 @@
 // 0x...> form: a *pb.RemoteReference as twisted.spread.pb.RemoteReference, a pointer to a
 // struct of package main as __main__.Type, one of another package as package.Type (the
 // packages under examples/internal are named after the Python modules they port). A type
-// that wants another repr implements Reprer.
+// that wants another repr implements Reprer. Floats, strs and bytes print through
+// internal/pyrepr, which the jelly and pb tests share; this package walks the rest.
 package py
 
 import (
@@ -19,10 +20,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gotwisted/twisted/failure"
+	"github.com/gotwisted/twisted/internal/pyrepr"
 	"github.com/gotwisted/twisted/spread/jelly"
 	"github.com/gotwisted/twisted/spread/pb"
 )
@@ -125,13 +125,13 @@ func (p *printer) repr(v any) {
 	case *big.Int:
 		p.b.WriteString(x.String())
 	case float64:
-		p.b.WriteString(floatRepr(x))
+		p.b.WriteString(pyrepr.Float(x))
 	case float32:
-		p.b.WriteString(floatRepr(float64(x)))
+		p.b.WriteString(pyrepr.Float(float64(x)))
 	case string:
-		p.b.WriteString(strRepr(x))
+		p.b.WriteString(pyrepr.Str(x))
 	case []byte:
-		p.b.WriteString(bytesRepr(x))
+		p.b.WriteString(pyrepr.Bytes(x))
 	case []any:
 		p.seq(x, "[", "]", false)
 	case jelly.Tuple:
@@ -263,7 +263,7 @@ func (p *printer) other(v any) {
 		p.b.WriteString(strconv.FormatUint(rv.Uint(), 10))
 		return
 	case reflect.String:
-		p.b.WriteString(strRepr(rv.String()))
+		p.b.WriteString(pyrepr.Str(rv.String()))
 		return
 	}
 	fmt.Fprint(p.b, v)
@@ -283,102 +283,6 @@ func ClassName(t reflect.Type) string {
 		pkg = "__main__"
 	}
 	return pkg + "." + t.Name()
-}
-
-// floatRepr is Python's repr of a float: the shortest digits that read back the same,
-// in positional notation between 1e-4 and 1e16 and scientific outside.
-func floatRepr(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	a := math.Abs(f)
-	if a != 0 && (a < 1e-4 || a >= 1e16) {
-		return strconv.FormatFloat(f, 'e', -1, 64)
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
-}
-
-func quoteFor(s string) byte {
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		return '"'
-	}
-	return '\''
-}
-
-// strRepr is Python's repr of a str.
-func strRepr(s string) string {
-	q := quoteFor(s)
-	var b strings.Builder
-	b.WriteByte(q)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			// Not UTF-8: Python would hold a lone surrogate escape here.
-			fmt.Fprintf(&b, `\udc%02x`, s[i])
-			i++
-			continue
-		}
-		i += size
-		switch {
-		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r < 0x80 || unicode.IsPrint(r):
-			b.WriteRune(r)
-		case r < 0x100:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r < 0x10000:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			fmt.Fprintf(&b, `\U%08x`, r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
-}
-
-// bytesRepr is Python's repr of bytes: b'...'.
-func bytesRepr(s []byte) string {
-	q := quoteFor(string(s))
-	var b strings.Builder
-	b.WriteString("b")
-	b.WriteByte(q)
-	for _, c := range s {
-		switch {
-		case c == q || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c == '\t':
-			b.WriteString(`\t`)
-		case c == '\n':
-			b.WriteString(`\n`)
-		case c == '\r':
-			b.WriteString(`\r`)
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
 }
 
 // Equal is Python's == on the values jelly gives: numbers compare by value (1 == 1.0 ==
