@@ -55,7 +55,9 @@
 //     copy what you keep (append(buf, data...) does). Reads therefore do not allocate.
 //   - CallFromThread is the only method safe from other goroutines. Blocking work goes to
 //     CallInThread or DeferToThread, which run it on a bounded pool (10 workers by
-//     default) and hand the result back on the loop.
+//     default) and hand the result back on the loop. A worker that needs the loop's
+//     answer calls BlockingCallFromThread; once the reactor has shut down or been closed
+//     that returns *ReactorStopped rather than waiting for ever (Twisted's would hang).
 //   - A panic in a protocol callback is logged (log/slog, with the *failure.Failure under
 //     "failure") and loses that connection only; a panic in a timer or thread call is
 //     logged and the loop carries on.

@@ -1,6 +1,7 @@
 package reactor_test
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -118,6 +119,32 @@ func ExampleDeferToThread() {
 	r.Run()
 	// Output:
 	// slow answer
+}
+
+// A pool worker asks the loop for a value with BlockingCallFromThread (here the loop's
+// answer is a Deferred, which the worker waits for). Once the reactor has shut down, the
+// same call returns *ReactorStopped instead of waiting for a loop that will not run again.
+func ExampleBlockingCallFromThread() {
+	r, _ := reactor.New()
+	defer r.Close()
+	counter := 0 // loop state: only touched on the loop goroutine
+	r.CallInThread(func() {
+		v, err := reactor.BlockingCallFromThread(r, func() (any, error) {
+			counter++
+			d := deferred.New(nil)
+			r.CallLater(time.Millisecond, func() { d.Callback(counter) })
+			return d, nil
+		})
+		fmt.Println("worker got", v, err)
+		r.CallFromThread(func() { r.Stop() })
+	})
+	r.Run()
+	_, err := reactor.BlockingCallFromThread(r, func() (any, error) { return nil, nil })
+	var stopped *reactor.ReactorStopped
+	fmt.Println(errors.As(err, &stopped), err)
+	// Output:
+	// worker got 1 <nil>
+	// true the reactor shut down before running a blocking call
 }
 
 // A shutdown trigger returning a Deferred holds the shutdown until it fires.

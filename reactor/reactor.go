@@ -47,6 +47,8 @@ type Reactor struct {
 	hasCalls    atomic.Bool // threadCalls is not empty (lets an idle iteration skip the lock)
 	wakePending atomic.Bool
 	closed      bool
+	shutDown    bool                       // the shutdown event ran: the loop never runs again
+	blocking    map[*blockingCall]struct{} // BlockingCallFromThread calls still waiting
 
 	// Lifecycle, as in twisted.internet.base.ReactorBase.
 	running       bool
@@ -113,13 +115,18 @@ func New(opts ...Option) (*Reactor, error) {
 	r.addTrigger("during", "startup", r.reallyStartRunning)
 	r.addTrigger("during", "shutdown", func() *deferred.Deferred { r.Crash(); return nil })
 	r.addTrigger("during", "shutdown", func() *deferred.Deferred { r.disconnectAll(); return nil })
+	// Before the thread pool's own trigger (added when the pool is created), which waits for
+	// the workers: a worker blocked in BlockingCallFromThread must be let go first.
+	r.addTrigger("during", "shutdown", func() *deferred.Deferred { r.abandonBlockingCalls(false); return nil })
 	return r, nil
 }
 
 // Close releases the reactor's poller, waker and reserved descriptors. It does not close
 // registered descriptors (RemoveAll and their own ConnectionLost do that). Call it from the
-// loop goroutine once Run has returned; the reactor cannot be used afterwards, and later
-// CallFromThread calls are dropped.
+// loop goroutine once Run has returned; the reactor cannot be used afterwards. Calls queued
+// by CallFromThread that have not run are dropped, and so are later ones; every
+// BlockingCallFromThread still waiting returns *ReactorStopped. Close then waits for the
+// thread pool's running work, as shutdown does.
 func (r *Reactor) Close() error {
 	r.mu.Lock()
 	if r.closed {
@@ -127,7 +134,13 @@ func (r *Reactor) Close() error {
 		return nil
 	}
 	r.closed = true
+	dropped := r.threadCalls
+	r.threadCalls = nil
+	r.hasCalls.Store(false)
 	r.mu.Unlock()
+	clear(dropped) // release what the closures hold
+	// Before stopping the pool, which waits for workers that may be blocked on these calls.
+	r.abandonBlockingCalls(true)
 	if r.pool != nil {
 		r.pool.stop()
 	}
@@ -316,24 +329,50 @@ func logFailure(msg string, f *failure.Failure) {
 // CallFromThread schedules f to run on the reactor goroutine at the start of the next
 // iteration, waking the loop if it is blocked. It is the only Reactor method that is safe to
 // call from any goroutine. Calls run in the order they were made, and only once the reactor
-// runs (or iterates). After Close the call is dropped.
+// runs (or iterates). Close drops the calls still queued, and calls made after Close are
+// dropped at once. After a Stop the loop does not run again: calls queued too late for its
+// last iteration wait for an Iterate or a Close (Twisted never runs them either).
+// BlockingCallFromThread is the variant that reports a call the reactor cannot run.
 func (r *Reactor) CallFromThread(f func()) {
+	r.queueThreadCall(f, nil)
+}
+
+// queueThreadCall is CallFromThread. With a blocking call c it also registers c, so that
+// shutdown and Close can release its waiter, and refuses the call once the reactor has shut
+// down. Either way it reports a refused call as *ReactorStopped.
+func (r *Reactor) queueThreadCall(f func(), c *blockingCall) error {
 	r.mu.Lock()
-	if r.closed {
+	if r.closed || (c != nil && r.shutDown) {
+		closed := r.closed
 		r.mu.Unlock()
-		return
+		return &ReactorStopped{Closed: closed}
+	}
+	if c != nil {
+		if r.blocking == nil {
+			r.blocking = make(map[*blockingCall]struct{})
+		}
+		r.blocking[c] = struct{}{}
 	}
 	r.threadCalls = append(r.threadCalls, f)
 	r.hasCalls.Store(true)
+	// Woken under the lock: Close takes it before closing the waker, so a wake never writes
+	// to a closed (or reused) descriptor.
+	if !r.wakePending.Swap(true) {
+		r.poller.wake()
+	}
 	r.mu.Unlock()
-	r.Wake()
+	return nil
 }
 
 // Wake interrupts a blocking poll so the loop runs another iteration. Safe from any
-// goroutine.
+// goroutine; after Close it does nothing.
 func (r *Reactor) Wake() {
 	if !r.wakePending.Swap(true) {
-		r.poller.wake()
+		r.mu.Lock()
+		if !r.closed {
+			r.poller.wake()
+		}
+		r.mu.Unlock()
 	}
 }
 

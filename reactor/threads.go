@@ -3,6 +3,7 @@ package reactor
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	deferred "github.com/gotwisted/twisted/defer"
 	"github.com/gotwisted/twisted/failure"
@@ -143,6 +144,13 @@ func (r *Reactor) threadPool() *threadPool {
 	if r.pool == nil {
 		pool := newThreadPool(r.poolSize)
 		r.pool = pool
+		r.mu.Lock()
+		gone := r.shutDown || r.closed
+		r.mu.Unlock()
+		if gone {
+			pool.stop() // the loop will not run to start it: refuse work at once
+			return pool
+		}
 		r.CallWhenRunning(pool.start)
 		r.addTrigger("during", "shutdown", func() *deferred.Deferred { pool.stop(); return nil })
 	}
@@ -152,7 +160,7 @@ func (r *Reactor) threadPool() *threadPool {
 // CallInThread runs f on the reactor's worker pool (at most 10 at a time unless changed with
 // SuggestThreadPoolSize or WithThreadPoolSize). Work submitted before Run starts when the
 // reactor runs. f must not touch reactor state; it hands results back with CallFromThread.
-// Call it from the reactor goroutine. After shutdown f is dropped.
+// Call it from the reactor goroutine. After shutdown or Close f is dropped.
 func (r *Reactor) CallInThread(f func()) {
 	if !r.threadPool().submit(f) {
 		slog.Warn("CallInThread after the thread pool stopped; dropping " + funcName(f))
@@ -160,7 +168,7 @@ func (r *Reactor) CallInThread(f func()) {
 }
 
 // ThreadPoolStopped is the failure of a DeferToThread made after the reactor's shutdown
-// stopped its worker pool.
+// stopped its worker pool, or after Close.
 type ThreadPoolStopped struct{}
 
 func (*ThreadPoolStopped) Error() string { return "the reactor's thread pool has stopped" }
@@ -185,6 +193,15 @@ func (r *Reactor) PendingThreadWork() int {
 // DeferToThread runs f on r's worker pool and returns a Deferred (reactor side) that fires
 // with f's result, or fails with its error or panic (Twisted's threads.deferToThread).
 // Call it from the reactor goroutine.
+//
+// The result comes back through CallFromThread, so it is delivered only while the loop
+// still runs. Once shutdown has stopped the pool (or after Close) the Deferred fails at once
+// with *ThreadPoolStopped. Work already running when the reactor shuts down or is closed
+// runs to completion (both wait for it), but its result is dropped and the Deferred never
+// fires, as in Twisted: the only goroutine allowed to run its callbacks has left the loop,
+// and Close may run on another goroutine (trial closes a reactor in the background), so
+// firing it there would race with its owner. Nothing blocks on such a Deferred by
+// itself: a BlockingCallFromThread waiting for it returns *ReactorStopped.
 func DeferToThread(r *Reactor, f func() (any, error)) *deferred.Deferred {
 	d := deferred.New(nil)
 	ok := r.threadPool().submit(func() {
@@ -220,23 +237,96 @@ func callWork(f func() (any, error)) (v any, err error, pf *failure.Failure) {
 // returns a *deferred.Deferred, it waits for that Deferred. Call it only from a goroutine
 // other than the reactor's (a CallInThread worker, say), never from the loop: it would
 // deadlock.
+//
+// It never waits for a reactor that will not serve it. Once the reactor has shut down
+// (Stop's shutdown event reached its "during" phase; the loop does not run again) or has
+// been closed, it returns *ReactorStopped without running f, and a call still waiting at
+// that moment returns *ReactorStopped too: with Ran unset if f had not run (it then never
+// runs), with Ran set if f ran but its Deferred had not fired. A reactor that is merely not
+// running yet, or was crashed and may run again, is waited for. Deviation from Twisted,
+// whose blockingCallFromThread waits for ever in those cases (and, when the waiting thread
+// is one of the reactor's pool, hangs the shutdown that joins it).
 func BlockingCallFromThread(r *Reactor, f func() (any, error)) (any, error) {
-	type result struct {
-		v   any
-		err error
-	}
-	ch := make(chan result, 1)
-	r.CallFromThread(func() {
-		d := deferred.MaybeDeferred(f)
-		d.AddBoth(func(v any) (any, error) {
+	c := &blockingCall{done: make(chan blockingResult, 1)}
+	err := r.queueThreadCall(func() {
+		if !c.state.CompareAndSwap(callQueued, callRunning) {
+			return // abandoned before the loop reached it
+		}
+		deferred.MaybeDeferred(f).AddBoth(func(v any) (any, error) {
+			if c.state.Swap(callDone) == callDone {
+				return nil, nil // abandoned while the Deferred was pending
+			}
+			r.mu.Lock()
+			delete(r.blocking, c)
+			r.mu.Unlock()
 			if fl, ok := v.(*failure.Failure); ok {
-				ch <- result{err: fl}
+				c.done <- blockingResult{err: fl}
 			} else {
-				ch <- result{v: v}
+				c.done <- blockingResult{v: v}
 			}
 			return nil, nil
 		})
-	})
-	res := <-ch
+	}, c)
+	if err != nil {
+		return nil, err
+	}
+	res := <-c.done
 	return res.v, res.err
+}
+
+// blockingCall is one BlockingCallFromThread waiting for its result. Its state goes from
+// queued to running (f ran) to done exactly once; whoever moves it to done, the reactor
+// with the result or abandonBlockingCalls with an error, sends on done (buffered, so the
+// sender never blocks).
+type blockingCall struct {
+	state atomic.Int32
+	done  chan blockingResult
+}
+
+type blockingResult struct {
+	v   any
+	err error
+}
+
+const (
+	callQueued int32 = iota
+	callRunning
+	callDone
+)
+
+// abandonBlockingCalls releases every BlockingCallFromThread still waiting with
+// *ReactorStopped and makes later ones fail at once. It runs in the shutdown event, before
+// the thread pool is stopped (the pool waits for its workers, which may be the waiters),
+// and in Close.
+func (r *Reactor) abandonBlockingCalls(closing bool) {
+	r.mu.Lock()
+	r.shutDown = true
+	calls := r.blocking
+	r.blocking = nil
+	r.mu.Unlock()
+	for c := range calls { // the order is irrelevant: every waiter is independent
+		if prev := c.state.Swap(callDone); prev != callDone {
+			c.done <- blockingResult{err: &ReactorStopped{Closed: closing, Ran: prev == callRunning}}
+		}
+	}
+}
+
+// ReactorStopped is the error of a BlockingCallFromThread the reactor can no longer serve:
+// it shut down or was closed (Closed) before running the call, or, with Ran set, after
+// running it but before the Deferred it returned fired. Twisted has no such error: its
+// blockingCallFromThread waits for ever.
+type ReactorStopped struct {
+	Closed bool // Close, not the shutdown event, released the call
+	Ran    bool // the function ran on the reactor; its Deferred had not fired
+}
+
+func (e *ReactorStopped) Error() string {
+	what := "shut down"
+	if e.Closed {
+		what = "was closed"
+	}
+	if e.Ran {
+		return "the reactor " + what + " before the Deferred of a blocking call fired"
+	}
+	return "the reactor " + what + " before running a blocking call"
 }
