@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,44 +123,47 @@ func ClientFromString(r Reactor, description string) (StreamClientEndpoint, erro
 		switch len(args) {
 		case 0:
 		case 1:
-			if _, ok := kw["host"]; ok {
-				kw["port"] = args[0]
+			if _, ok := kw.get("host"); ok {
+				kw.set("port", args[0])
 			} else {
-				kw["host"] = args[0]
+				kw.set("host", args[0])
 			}
 		case 2:
-			kw["host"], kw["port"] = args[0], args[1]
+			kw.set("host", args[0])
+			kw.set("port", args[1])
 		default:
 			return nil, bad("too many positional arguments")
 		}
+		// Checked in Twisted's order, whatever the order in the description:
+		// _parseClientTCP converts port, then timeout; the endpoint's constructor then
+		// rejects the first unknown keyword, then a missing argument.
 		ep := &TCP4ClientEndpoint{Reactor: tcpOf(r), Timeout: 30 * time.Second}
-		for k, v := range kw {
+		port, hasPort := kw.get("port")
+		if hasPort {
 			var err error
-			switch k {
-			case "host":
-				ep.Host = v
-			case "port":
-				ep.Port, err = portArg(v, bad)
-			case "timeout":
-				var s int
-				s, err = atoi(v, "timeout", bad)
-				ep.Timeout = time.Duration(s) * time.Second
-				if s == 0 {
-					ep.Timeout = -1 // an explicit 0 means no timeout
-				}
-			case "bindAddress":
-				ep.BindAddress = v
-			default:
-				err = bad("unexpected keyword argument " + strconv.Quote(k))
-			}
-			if err != nil {
+			if ep.Port, err = portArg(port, bad); err != nil {
 				return nil, err
 			}
 		}
+		if v, ok := kw.get("timeout"); ok {
+			s, err := atoi(v, "timeout", bad)
+			if err != nil {
+				return nil, err
+			}
+			ep.Timeout = time.Duration(s) * time.Second
+			if s == 0 {
+				ep.Timeout = -1 // an explicit 0 means no timeout
+			}
+		}
+		if err := kw.only(bad, "host", "port", "timeout", "bindAddress"); err != nil {
+			return nil, err
+		}
+		ep.Host, _ = kw.get("host")
+		ep.BindAddress, _ = kw.get("bindAddress")
 		if ep.Host == "" {
 			return nil, bad("missing host")
 		}
-		if _, ok := kw["port"]; !ok {
+		if !hasPort {
 			return nil, bad("missing port")
 		}
 		return ep, nil
@@ -167,34 +171,33 @@ func ClientFromString(r Reactor, description string) (StreamClientEndpoint, erro
 		switch len(args) {
 		case 0:
 		case 1:
-			kw["path"] = args[0]
+			kw.set("path", args[0])
 		default:
 			return nil, bad("too many positional arguments")
 		}
+		// Twisted's order again: _parseClientUNIX converts lockfile, then timeout.
 		ep := &UNIXClientEndpoint{Reactor: unixOf(r), Timeout: 30 * time.Second}
-		for k, v := range kw {
-			var err error
-			switch k {
-			case "path":
-				ep.Path = v
-			case "timeout":
-				var s int
-				s, err = atoi(v, "timeout", bad)
-				ep.Timeout = time.Duration(s) * time.Second
-				if s == 0 {
-					ep.Timeout = -1
-				}
-			case "lockfile":
-				var n int
-				n, err = atoi(v, "lockfile", bad)
-				ep.CheckPID = n != 0
-			default:
-				err = bad("unexpected keyword argument " + strconv.Quote(k))
-			}
+		if v, ok := kw.get("lockfile"); ok {
+			n, err := atoi(v, "lockfile", bad)
 			if err != nil {
 				return nil, err
 			}
+			ep.CheckPID = n != 0
 		}
+		if v, ok := kw.get("timeout"); ok {
+			s, err := atoi(v, "timeout", bad)
+			if err != nil {
+				return nil, err
+			}
+			ep.Timeout = time.Duration(s) * time.Second
+			if s == 0 {
+				ep.Timeout = -1
+			}
+		}
+		if err := kw.only(bad, "path", "timeout", "lockfile"); err != nil {
+			return nil, err
+		}
+		ep.Path, _ = kw.get("path")
 		if ep.Path == "" {
 			return nil, bad("missing path")
 		}
@@ -204,8 +207,9 @@ func ClientFromString(r Reactor, description string) (StreamClientEndpoint, erro
 }
 
 // bindArgs matches positional and keyword arguments to parameter names, the way Python
-// binds them to a parser function's signature.
-func bindArgs(args []string, kw map[string]string, params []string, bad func(string) error) (map[string]string, error) {
+// binds them to a parser function's signature: keywords in description order, the first
+// unknown or already bound one being the error.
+func bindArgs(args []string, kw *keywords, params []string, bad func(string) error) (map[string]string, error) {
 	if len(args) > len(params) {
 		return nil, bad("too many positional arguments")
 	}
@@ -213,20 +217,14 @@ func bindArgs(args []string, kw map[string]string, params []string, bad func(str
 	for i, a := range args {
 		values[params[i]] = a
 	}
-	for k, v := range kw {
-		known := false
-		for _, p := range params {
-			if p == k {
-				known = true
-			}
-		}
-		if !known {
+	for _, k := range kw.names {
+		if !slices.Contains(params, k) {
 			return nil, bad("unexpected keyword argument " + strconv.Quote(k))
 		}
 		if _, dup := values[k]; dup {
 			return nil, bad("multiple values for argument " + strconv.Quote(k))
 		}
-		values[k] = v
+		values[k] = kw.values[k]
 	}
 	return values, nil
 }

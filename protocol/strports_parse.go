@@ -2,6 +2,8 @@ package protocol
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -17,10 +19,10 @@ import (
 //   - a backslash escapes the next character ("unix:/srv/a\:b" gives the path "/srv/a:b");
 //     a trailing lone backslash is dropped, as Twisted drops it.
 //
-// Keywords keep their last value when repeated (Python dict semantics). The order of the
-// positional arguments is kept.
-func parseDescription(description string) (args []string, kw map[string]string) {
-	kw = map[string]string{}
+// Keywords keep their last value when repeated and their first position (Python dict
+// semantics). The order of the positional arguments is kept.
+func parseDescription(description string) (args []string, kw *keywords) {
+	kw = &keywords{values: map[string]string{}}
 	var (
 		sofar   []string
 		current strings.Builder
@@ -31,7 +33,7 @@ func parseDescription(description string) (args []string, kw map[string]string) 
 		if len(sofar) == 1 {
 			args = append(args, sofar[0])
 		} else {
-			kw[sofar[0]] = sofar[1]
+			kw.set(sofar[0], sofar[1])
 		}
 		sofar = sofar[:0]
 	}
@@ -59,6 +61,38 @@ func parseDescription(description string) (args []string, kw map[string]string) 
 	sofar = append(sofar, current.String())
 	add()
 	return args, kw
+}
+
+// keywords are a description's name=value arguments, like the kwargs dict Twisted builds:
+// values by name, and the names in the order they first appeared. Checks that walk the
+// keywords go by names, never by ranging over values, so that a description with several
+// bad keywords always reports the same one (the first, as Python's argument binding does).
+type keywords struct {
+	names  []string
+	values map[string]string
+}
+
+func (k *keywords) set(name, value string) {
+	if _, ok := k.values[name]; !ok {
+		k.names = append(k.names, name)
+	}
+	k.values[name] = value
+}
+
+func (k *keywords) get(name string) (string, bool) {
+	v, ok := k.values[name]
+	return v, ok
+}
+
+// only returns the error for the first keyword, in description order, that is not one of
+// known: Python's "unexpected keyword argument" TypeError.
+func (k *keywords) only(bad func(string) error, known ...string) error {
+	for _, name := range k.names {
+		if !slices.Contains(known, name) {
+			return bad("unexpected keyword argument " + strconv.Quote(name))
+		}
+	}
+	return nil
 }
 
 // QuoteStringArgument quotes an argument for interpolation into a strports description:

@@ -2,9 +2,13 @@ package protocol_test
 
 import (
 	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/gotwisted/twisted/internal/twistedtest"
 	"github.com/gotwisted/twisted/protocol"
 	"github.com/gotwisted/twisted/reactor/reactortest"
 )
@@ -147,4 +151,89 @@ func FuzzFromString(f *testing.F) {
 			t.Fatalf("ClientFromString(%q) = %v, %v", s, cep, cerr)
 		}
 	})
+}
+
+// badArgumentOrder lists descriptions with more than one bad argument. Which one is
+// reported is fixed: Twisted's (captured from Twisted 22.4; TestFromStringErrorOrderTwisted
+// checks it against the installed Twisted). Keywords are checked in description order,
+// and a repeated keyword keeps its first position; the client parsers convert port (unix:
+// lockfile), then timeout, before looking for unknown keywords. The long lists would
+// almost never keep their order if the keywords were walked in map order.
+var badArgumentOrder = []struct {
+	client bool
+	desc   string
+	reason string // the Go DescriptionError's Reason
+	token  string // what Twisted's message quotes
+}{
+	{false, "tcp:80:bogus=1:interface=x:alsobad=2", `unexpected keyword argument "bogus"`, "bogus"},
+	{false, "tcp:80:alsobad=2:bogus=1", `unexpected keyword argument "alsobad"`, "alsobad"},
+	{false, "tcp:80:port=81:bogus=1", `multiple values for argument "port"`, "port"},
+	{false, "tcp:80:bogus=1:port=81", `unexpected keyword argument "bogus"`, "bogus"},
+	{false, "tcp:80:backlog=x:bogus=1", `unexpected keyword argument "bogus"`, "bogus"},
+	{false, "tcp:80:zz=1:aa=2:zz=3", `unexpected keyword argument "zz"`, "zz"},
+	{false, "tcp:80:k1=1:k2=2:k3=3:k4=4:k5=5:k6=6:k7=7:k8=8", `unexpected keyword argument "k1"`, "k1"},
+	{false, "tcp:80:k8=1:k7=2:k6=3:k5=4:k4=5:k3=6:k2=7:k1=8", `unexpected keyword argument "k8"`, "k8"},
+	{false, "unix:/a:zz=1:aa=2", `unexpected keyword argument "zz"`, "zz"},
+	{false, "unix:/a:aa=2:zz=1", `unexpected keyword argument "aa"`, "aa"},
+	{true, "tcp:host=h:port=x:timeout=y", `port must be an integer: "x"`, "x"},
+	{true, "tcp:host=h:timeout=y:port=x", `port must be an integer: "x"`, "x"},
+	{true, "tcp:host=h:zz=1:timeout=y:port=1", `timeout must be an integer: "y"`, "y"},
+	{true, "tcp:host=h:port=1:zz=1:aa=2", `unexpected keyword argument "zz"`, "zz"},
+	{true, "tcp:host=h:port=1:aa=2:zz=1", `unexpected keyword argument "aa"`, "aa"},
+	{true, "tcp:host=h:port=1:zz=1:aa=2:zz=3", `unexpected keyword argument "zz"`, "zz"},
+	{true, "tcp:h:1:k1=1:k2=2:k3=3:k4=4:k5=5:k6=6:k7=7:k8=8", `unexpected keyword argument "k1"`, "k1"},
+	{true, "tcp:h:1:k8=1:k7=2:k6=3:k5=4:k4=5:k3=6:k2=7:k1=8", `unexpected keyword argument "k8"`, "k8"},
+	{true, "unix:/a:timeout=x:lockfile=y", `lockfile must be an integer: "y"`, "y"},
+	{true, "unix:/a:zz=1:lockfile=y", `lockfile must be an integer: "y"`, "y"},
+	{true, "unix:/a:zz=1:aa=2", `unexpected keyword argument "zz"`, "zz"},
+	{true, "unix:/a:k1=1:k2=2:k3=3:k4=4:k5=5:k6=6:k7=7:k8=8", `unexpected keyword argument "k1"`, "k1"},
+}
+
+// A description with several bad arguments always reports the same one, Twisted's choice
+// (run with -count=20: the keywords used to be checked in map order).
+func TestFromStringErrorOrder(t *testing.T) {
+	for _, c := range badArgumentOrder {
+		var err error
+		if c.client {
+			_, err = protocol.ClientFromString(nil, c.desc)
+		} else {
+			_, err = protocol.ServerFromString(nil, c.desc)
+		}
+		var de *protocol.DescriptionError
+		if !errors.As(err, &de) {
+			t.Errorf("%q (client %v): got %T %v, want a *DescriptionError", c.desc, c.client, err, err)
+			continue
+		}
+		if de.Reason != c.reason {
+			t.Errorf("%q (client %v): reason %q, want %q", c.desc, c.client, de.Reason, c.reason)
+		}
+	}
+}
+
+// The argument badArgumentOrder expects to be reported is the one real Twisted reports.
+func TestFromStringErrorOrderTwisted(t *testing.T) {
+	py := twistedtest.Python(t)
+	var script strings.Builder
+	script.WriteString("from twisted.internet import endpoints, reactor\n")
+	for _, c := range badArgumentOrder {
+		parse := "serverFromString"
+		if c.client {
+			parse = "clientFromString"
+		}
+		fmt.Fprintf(&script, "try:\n    endpoints.%s(reactor, %q)\n    print('no error')\n"+
+			"except Exception as e:\n    print(e)\n", parse, c.desc)
+	}
+	out, err := exec.Command(py, "-c", script.String()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(lines) != len(badArgumentOrder) {
+		t.Fatalf("got %d lines for %d descriptions:\n%s", len(lines), len(badArgumentOrder), out)
+	}
+	for i, c := range badArgumentOrder {
+		if !strings.HasSuffix(lines[i], "'"+c.token+"'") {
+			t.Errorf("%q (client %v): Twisted says %q, the table expects %q", c.desc, c.client, lines[i], c.token)
+		}
+	}
 }
