@@ -318,7 +318,15 @@ func (d *Deferred) Pause() { d.paused++ }
 
 // Unpause undoes one Pause; when the last pause is undone on a fired Deferred, the pending
 // callbacks run before Unpause returns.
+//
+// An Unpause without an outstanding Pause does nothing. Twisted's unpause decrements
+// regardless, a misuse that leaves the counter negative, so that the next pause no longer
+// pauses. Waiting on a Deferred returned by a callback is not a Pause either: Unpause cannot
+// release that wait (only the awaited Deferred's result does).
 func (d *Deferred) Unpause() {
+	if d.paused <= d.chainWait() {
+		return
+	}
 	d.paused--
 	if d.paused > 0 {
 		return
@@ -326,6 +334,16 @@ func (d *Deferred) Unpause() {
 	if d.called {
 		d.runCallbacks()
 	}
+}
+
+// chainWait is the part of d.paused that is not Pause calls: 1 while d waits on a Deferred
+// returned by one of its callbacks (its result is then that Deferred; Callback refuses a
+// Deferred, so the result is never one otherwise), else 0.
+func (d *Deferred) chainWait() int32 {
+	if _, ok := d.result.(*Deferred); ok {
+		return 1
+	}
+	return 0
 }
 
 // ChainDeferred makes other receive d's result: d.AddCallbacks(other.Callback,

@@ -959,3 +959,76 @@ func TestSetRepanic(t *testing.T) {
 		t.Fatal(f)
 	}
 }
+
+// An Unpause with no outstanding Pause does nothing: the next Pause still pauses (Twisted's
+// unpause would drive the counter negative, and that Pause would not pause).
+func TestUnpauseWithoutPause(t *testing.T) {
+	t.Run("unfired", func(t *testing.T) {
+		d := New(nil)
+		d.Unpause()
+		d.Unpause()
+		if d.Paused() {
+			t.Fatal("Paused after an unmatched Unpause")
+		}
+		d.Pause()
+		var got []any
+		d.AddCallback(recordAny(&got))
+		d.Callback(1)
+		if len(got) != 0 || !d.Paused() {
+			t.Fatalf("the Pause after unmatched Unpauses did not pause: %v", got)
+		}
+		d.Unpause()
+		if len(got) != 1 || got[0] != 1 || d.Paused() {
+			t.Fatalf("got %v, paused %v", got, d.Paused())
+		}
+	})
+	t.Run("fired, after a matched pair", func(t *testing.T) {
+		d := Succeed(2)
+		d.Pause()
+		d.Unpause()
+		d.Unpause() // one too many
+		d.Pause()
+		var got []any
+		d.AddCallback(recordAny(&got))
+		if len(got) != 0 {
+			t.Fatalf("ran while paused: %v", got)
+		}
+		d.Unpause()
+		if len(got) != 1 || got[0] != 2 {
+			t.Fatalf("got %v", got)
+		}
+	})
+}
+
+// Waiting on a Deferred returned by a callback is not a Pause: an Unpause cannot release
+// it (the callbacks would otherwise run with the inner Deferred as their value), and the
+// wait still ends when the inner Deferred fires.
+func TestUnpauseDoesNotReleaseChainedWait(t *testing.T) {
+	inner := New(nil)
+	outer := New(nil)
+	outer.AddCallback(func(any) (any, error) { return inner, nil })
+	outer.Callback(nil)
+	var got []any
+	outer.AddCallback(recordAny(&got))
+	outer.Unpause()
+	if len(got) != 0 || !outer.Paused() || outer.ChainedTo() != inner {
+		t.Fatalf("Unpause released the wait: got %v, paused %v", got, outer.Paused())
+	}
+	// A Pause while waiting nests with the wait as before.
+	outer.Pause()
+	outer.Unpause()
+	outer.Unpause() // unmatched again
+	inner.Callback(3)
+	if len(got) != 1 || got[0] != 3 || outer.Paused() {
+		t.Fatalf("got %v, paused %v", got, outer.Paused())
+	}
+	outer.Pause()
+	outer.AddCallback(recordAny(&got))
+	if len(got) != 1 {
+		t.Fatalf("the Pause after the wait did not pause: %v", got)
+	}
+	outer.Unpause()
+	if len(got) != 2 || got[1] != nil {
+		t.Fatalf("got %v", got)
+	}
+}
