@@ -12,6 +12,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gotwisted/twisted/failure"
+
+	"github.com/gotwisted/twisted/internal/pyrepr"
 )
 
 // ConnectOption configures ConnectTCP and ConnectUNIX.
@@ -95,7 +97,7 @@ func LookupServicePort(name string) (int, error) {
 	if err != nil {
 		// Twisted's text is Python's socket error and the name: "service/proto not found
 		// ('nosuch')".
-		return 0, &ServiceNameUnknownError{ConnectError{Msg: "service/proto not found (" + pyStrRepr(name) + ")"}}
+		return 0, &ServiceNameUnknownError{ConnectError{Msg: "service/proto not found (" + pyrepr.Str(name) + ")"}}
 	}
 	return n, nil
 }
@@ -213,7 +215,7 @@ func (c *connector) makeTransport() *conn {
 		family = unix.AF_UNIX
 		dest = &unix.SockaddrUnix{Name: c.path}
 		if c.cfg.CheckPID && !lockHeld(c.path) {
-			err = &BadFileError{ConnectError{Msg: pyBytesRepr(c.path)}}
+			err = &BadFileError{ConnectError{Msg: pyrepr.Bytes([]byte(c.path))}}
 		}
 	case isIPAddress(c.host):
 		dest, family, err = ipSockaddr(c.host, c.port)

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"runtime"
 	"time"
+
+	"github.com/gotwisted/twisted/internal/pyrepr"
 )
 
 // DelayedCall is a call scheduled with CallLater (Twisted's IDelayedCall). Its methods are
@@ -152,7 +154,7 @@ func (dc *DelayedCall) Invoke() {
 // left is printed in full, as Python prints a float (Twisted formats it with %s).
 func (dc *DelayedCall) String() string {
 	return fmt.Sprintf("<DelayedCall %p [%ss] called=%d cancelled=%d %s()>", dc,
-		pyFloat((dc.When() - dc.now()).Seconds()), b2i(dc.called), b2i(dc.cancelled), funcName(dc.f))
+		pyrepr.Float((dc.When() - dc.now()).Seconds()), b2i(dc.called), b2i(dc.cancelled), funcName(dc.f))
 }
 
 func b2i(b bool) int {

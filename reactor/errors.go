@@ -5,6 +5,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/gotwisted/twisted/internal/pyrepr"
 )
 
 // This file ports twisted.internet.error: the reasons a connection ends and the errors the
@@ -225,7 +227,7 @@ func (e *CannotListenError) Error() string {
 	}
 	where := strconv.Itoa(e.Port)
 	if e.Path != "" {
-		where = pyBytesRepr(e.Path)
+		where = pyrepr.Bytes([]byte(e.Path))
 	}
 	return fmt.Sprintf("Couldn't listen on %s:%s: %s.", iface, where, pyOSError(e.Err))
 }

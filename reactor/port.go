@@ -10,6 +10,8 @@ import (
 
 	deferred "github.com/gotwisted/twisted/defer"
 	"github.com/gotwisted/twisted/failure"
+
+	"github.com/gotwisted/twisted/internal/pyrepr"
 )
 
 // ListenOption configures ListenTCP and ListenUNIX.
@@ -168,7 +170,7 @@ func (p *Port) StartListening() error {
 	// comes before the factory's own "Starting factory"; a UNIX path is shown as its repr.
 	where := p.hostString()
 	if p.path != "" {
-		where = pyStrRepr(p.path)
+		where = pyrepr.Str(p.path)
 	}
 	slog.Info(fmt.Sprintf("%s starting on %s", protocolName(p.factory), where))
 	if f := protectCall(p.factory.DoStart); f != nil {
