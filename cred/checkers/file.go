@@ -50,6 +50,7 @@ type FilePasswordDB struct {
 	credCache   map[string][]byte
 	cacheMTime  time.Time
 	cacheLoaded bool
+	cacheDecoy  []byte // the first record's password, for lookup's decoy
 }
 
 // A FileOption configures a FilePasswordDB; the options are Twisted's keyword arguments.
@@ -188,6 +189,15 @@ func (db *FilePasswordDB) scan(yield func(user, password []byte) bool) error {
 // a name the file does not list, and with *cred.UnauthorizedLogin when the file cannot be
 // read (the reason goes to the log).
 func (db *FilePasswordDB) GetUser(username []byte) (name, password []byte, err error) {
+	name, password, _, err = db.lookup(username)
+	return name, password, err
+}
+
+// lookup is GetUser that also returns, for a user the file does not list, a decoy: some
+// other record's stored password (nil for an empty file), against which RequestAvatarID
+// runs the hash function anyway, so that an unknown name costs what a wrong password
+// costs (with bcrypt, tens of milliseconds that would otherwise tell names apart).
+func (db *FilePasswordDB) lookup(username []byte) (name, password, decoy []byte, err error) {
 	if !db.caseSensitive {
 		username = lower(username)
 	}
@@ -200,42 +210,49 @@ func (db *FilePasswordDB) GetUser(username []byte) (name, password []byte, err e
 			name, password, found = u, p, true
 			return false
 		}
+		if decoy == nil {
+			decoy = p
+		}
 		return true
 	})
 	if err != nil {
-		return nil, nil, db.unreadable(err)
+		return nil, nil, nil, db.unreadable(err)
 	}
 	if !found {
-		return nil, nil, ErrNoSuchUser
+		return nil, nil, decoy, ErrNoSuchUser
 	}
-	return name, password, nil
+	return name, password, nil, nil
 }
 
-func (db *FilePasswordDB) getCached(username []byte) ([]byte, []byte, error) {
+func (db *FilePasswordDB) getCached(username []byte) (name, password, decoy []byte, err error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	st, err := os.Stat(db.filename)
 	if err != nil {
 		// Twisted lets os.path.getmtime's OSError escape here; failing closed with
 		// UnauthorizedLogin, as for an unreadable file, is the safe reading.
-		return nil, nil, db.unreadable(&unreadableError{db.filename, err})
+		return nil, nil, nil, db.unreadable(&unreadableError{db.filename, err})
 	}
 	if !db.cacheLoaded || st.ModTime().After(db.cacheMTime) {
 		users := make(map[string][]byte)
+		var first []byte
 		err := db.scan(func(u, p []byte) bool {
 			users[string(u)] = p // later lines win, as in dict(...)
+			if first == nil {
+				first = p
+			}
 			return true
 		})
 		if err != nil {
-			return nil, nil, db.unreadable(err)
+			return nil, nil, nil, db.unreadable(err)
 		}
-		db.credCache, db.cacheMTime, db.cacheLoaded = users, st.ModTime(), true
+		db.credCache, db.cacheMTime, db.cacheLoaded, db.cacheDecoy = users, st.ModTime(), true, first
 	}
 	p, ok := db.credCache[string(username)]
 	if !ok {
-		return nil, nil, ErrNoSuchUser
+		return nil, nil, db.cacheDecoy, ErrNoSuchUser
 	}
-	return username, p, nil
+	return username, p, nil, nil
 }
 
 func (db *FilePasswordDB) unreadable(err error) error {
@@ -245,13 +262,19 @@ func (db *FilePasswordDB) unreadable(err error) error {
 
 // RequestAvatarID checks creds against the file and succeeds with the user's avatar ID.
 // Unknown users, wrong passwords and an unreadable file fail with *cred.UnauthorizedLogin.
+// With a Hash, an unknown user costs one run of the hash function, as a wrong password
+// does, so a slow hash (BcryptHash) does not reveal which names exist through timing;
+// Twisted answers an unknown name at once.
 func (db *FilePasswordDB) RequestAvatarID(creds credentials.ICredentials) *deferred.Deferred {
 	c, ok := creds.(passwordCredentials)
 	if !ok {
 		return unhandled(db, creds)
 	}
-	u, p, err := db.GetUser(c.Username())
+	u, p, decoy, err := db.lookup(c.Username())
 	if errors.Is(err, ErrNoSuchUser) {
+		if up, ok := creds.(credentials.IUsernamePassword); ok && db.hash != nil && decoy != nil {
+			db.hash(up.Username(), up.Password(), decoy) // the cost of a wrong password; see lookup
+		}
 		return unauthorized()
 	}
 	if err != nil {

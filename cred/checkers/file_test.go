@@ -438,3 +438,33 @@ func TestFilePasswordDBCredentialInterfaces(t *testing.T) {
 		t.Fatalf("hashed: %v", got)
 	}
 }
+
+// An unknown user name costs the hash function as a wrong password does (run against
+// another record's stored password), so that with a slow hash such as bcrypt the time a
+// login takes does not tell which names exist. Twisted's FilePasswordDB answers an unknown
+// name at once; this is a deliberate difference.
+func TestFilePasswordDBUnknownUserCostsAHash(t *testing.T) {
+	for _, cache := range []bool{false, true} {
+		var stored [][]byte
+		hash := func(_, _, s []byte) []byte { stored = append(stored, s); return nil }
+		db := checkers.NewFilePasswordDB(onDiskFile(t), checkers.Hash(hash), checkers.Cache(cache))
+		for _, name := range []string{"user2", "nobody"} {
+			stored = nil
+			credtest.FailureResultOf(t, db.RequestAvatarID(credentials.NewUsernamePassword(name, "wrong")),
+				cred.ErrUnauthorizedLogin)
+			if len(stored) != 1 {
+				t.Fatalf("cache=%v, %s: the hash ran %d times, want once", cache, name, len(stored))
+			}
+		}
+		if string(stored[0]) != onDiskUsers[0][1] {
+			t.Errorf("cache=%v: the unknown name was hashed against %q, want the first record's password", cache, stored[0])
+		}
+		empty := checkers.NewFilePasswordDB(writeFile(t), checkers.Hash(hash), checkers.Cache(cache))
+		stored = nil
+		credtest.FailureResultOf(t, empty.RequestAvatarID(credentials.NewUsernamePassword("nobody", "x")),
+			cred.ErrUnauthorizedLogin)
+		if len(stored) != 0 {
+			t.Errorf("cache=%v: an empty file has no record to hash against, yet the hash ran", cache)
+		}
+	}
+}
