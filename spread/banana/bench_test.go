@@ -106,3 +106,25 @@ func BenchmarkFeedRaw(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFeedTree decodes the same messages into trees (Decoder without Raw).
+func BenchmarkFeedTree(b *testing.B) {
+	for _, name := range []string{"List1000Ints", "Dict100"} {
+		wire := benchStructured()[name]
+		b.Run(name, func(b *testing.B) {
+			d := Decoder{Dialect: DialectPB}
+			var exprs []any
+			b.SetBytes(int64(len(wire)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu := cpuTime()
+			for i := 0; i < b.N; i++ {
+				var err error
+				if exprs, err = d.Feed(wire, exprs[:0]); err != nil || len(exprs) != 1 {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}

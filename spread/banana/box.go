@@ -1,6 +1,10 @@
 package banana
 
-import "unsafe"
+import (
+	"encoding/binary"
+	"math/bits"
+	"unsafe"
+)
 
 // Decoded values are handed out as interfaces. Boxing an int64, float64, []byte or []any
 // into an interface normally costs one small allocation per value; the decoder instead
@@ -34,6 +38,21 @@ func chunkLen(remaining int) int {
 	return min(max(remaining/2, 16), 512)
 }
 
+// Chunks are shared by consecutive expressions, and a value keeps its whole chunk alive,
+// so what one expression's values can reach through their chunks must stay bounded:
+//
+//   - Pointers only go from a list to values of the same expression, but an expression
+//     whose lists filled a chunk and went on in a new one links the new chunk (its outer
+//     lists) to the old (its inner lists), whose other entries belong to the expression
+//     before, and so on back to the first expression the decoder ever read.
+//   - A small list's elements, in the shared chunk, may be large values (a long list or
+//     string has storage and a box of its own, see ownList): the chunk would keep them
+//     alive as long as any expression boxed in it, or the decoder, holds it.
+//
+// So after an expression that renewed the chunk of lists or of their storage, or that
+// holds more than ownedFlush bytes of storage of its own, the next expression starts
+// both chunks afresh (endExpr). (Numbers, floats and the headers of byte strings point
+// to no chunk of lists and to no large value, so their chunks need no such care.)
 type boxes struct {
 	ints   []int64
 	floats []float64
@@ -41,6 +60,100 @@ type boxes struct {
 	lists  [][]any
 	raws   []Raw
 	items  []any // storage carved into lists
+
+	renewed bool // the lists or items chunk was replaced during the current expression
+	owned   int  // bytes of storage of its own the current expression's values hold
+}
+
+const ownedFlush = 4 << 10
+
+// endExpr is called when a top-level expression is complete (see boxes).
+func (b *boxes) endExpr() {
+	if b.renewed || b.owned >= ownedFlush {
+		b.lists, b.items, b.renewed = nil, nil, false
+	}
+	b.owned = 0
+}
+
+// smallInts holds the values of the small integers every decoded int in their range
+// points to, as the runtime does for 0..255: no allocation, and nothing for the garbage
+// collector to mark. Counts, ids and enumerations fall in this range far more often
+// than not.
+var smallInts = func() (t [smallIntMax - smallIntMin]int64) {
+	for i := range t {
+		t[i] = int64(i) + smallIntMin
+	}
+	return t
+}()
+
+const smallIntMin, smallIntMax = -128, 1024
+
+func isSmallInt(v int64) bool { return uint64(v-smallIntMin) < smallIntMax-smallIntMin }
+
+// appendInt appends v to the elements of a list being decoded.
+func (b *boxes) appendInt(items []any, v int64, remaining int) []any {
+	if n := len(items); n < cap(items) && isSmallInt(v) {
+		items = items[:n+1]
+		storeSmallInt(&items[n], v)
+		return items
+	}
+	return append(items, b.int64(v, remaining))
+}
+
+// storeSmallInt stores the boxed small int v at *slot, which must be an element beyond
+// the length of a list's storage. Such an element is fresh zeroed memory (itemSlice and
+// append's growth both provide it, and nothing writes it before), and both words stored
+// point outside the heap (a type descriptor, the static table), so the store needs no
+// write barrier: there is neither an old pointer nor a new heap pointer for the
+// collector to hear about.
+func storeSmallInt(slot *any, v int64) {
+	w := (*[2]uintptr)(unsafe.Pointer(slot))
+	w[0], w[1] = uintptr(int64Type), uintptr(unsafe.Pointer(&smallInts[v-smallIntMin]))
+}
+
+// intRun decodes the run of INT and NEG tokens with prefixes of up to 7 bytes and
+// values in smallInts' range at pos into items, up to want elements or the storage's
+// capacity, and returns the extended items and where it stopped: at a list's end, at
+// another token (a larger number included: the caller boxes it), or near the end of the
+// input. Lists of numbers spend their time here, so it takes the tokens a word at a
+// time: every byte with its high bit set ends a token, each token's prefix is the bytes
+// before its type byte, and all the tokens that end in the word are decoded from the
+// word without reading memory again. The caller checks that the prefix limit allows 7
+// bytes.
+func intRun(items []any, want int, buf []byte, pos int) ([]any, int) {
+	n := len(items)
+	s := items[:min(want, cap(items))]
+	for n < len(s) && len(buf)-pos >= 8 {
+		w := binary.LittleEndian.Uint64(buf[pos:])
+		m := w & 0x8080808080808080
+		if m == 0 {
+			break
+		}
+		lo := uint(0) // bit where the current token starts in w
+		for ; m != 0; m &= m - 1 {
+			sh := uint(bits.TrailingZeros64(m)) &^ 7    // the type byte's first bit
+			x := w >> (lo & 63) & (1<<((sh-lo)&63) - 1) // (&63: no shift guards)
+			v := int64(x&0x7f | x>>1&0x3f80)            // one or two prefix bytes, the usual
+			if sh-lo > 16 {
+				v = int64(compactPrefix(x))
+			}
+			switch byte(w >> (sh & 63)) {
+			case Int, LongInt:
+			case Neg, LongNeg:
+				v = -v
+			default:
+				return s[:n], pos + int(lo>>3)
+			}
+			if !isSmallInt(v) || n == len(s) {
+				return s[:n], pos + int(lo>>3)
+			}
+			storeSmallInt(&s[n], v)
+			n++
+			lo = sh + 8
+		}
+		pos += int(lo >> 3)
+	}
+	return s[:n], pos
 }
 
 func (b *boxes) raw(v Raw, remaining int) any {
@@ -52,8 +165,8 @@ func (b *boxes) raw(v Raw, remaining int) any {
 }
 
 func (b *boxes) int64(v int64, remaining int) any {
-	if uint64(v) < 256 {
-		return v // the runtime boxes small values without allocating
+	if isSmallInt(v) {
+		return boxAt(int64Type, unsafe.Pointer(&smallInts[v-smallIntMin]))
 	}
 	if len(b.ints) == cap(b.ints) {
 		b.ints = make([]int64, 0, chunkLen(remaining))
@@ -70,7 +183,17 @@ func (b *boxes) float64(v float64, remaining int) any {
 	return boxAt(float64Type, unsafe.Pointer(&b.floats[len(b.floats)-1]))
 }
 
+// A value whose storage is an allocation of its own (a list of more than 64 elements, a
+// string of 512 bytes or more) is boxed on its own too: in a chunk its header would keep
+// it alive as long as the chunk is, long after the caller has dropped it, and boxing
+// costs little beside such storage.
+const ownList, ownBytes = 64, 512
+
 func (b *boxes) bytes(v []byte, remaining int) any {
+	if len(v) >= ownBytes {
+		b.owned += len(v)
+		return v
+	}
 	if len(b.strs) == cap(b.strs) {
 		b.strs = make([][]byte, 0, chunkLen(remaining))
 	}
@@ -82,8 +205,13 @@ func (b *boxes) list(v []any, remaining int) any {
 	if v == nil {
 		return v
 	}
+	if cap(v) > ownList {
+		b.owned += cap(v) * 16
+		return v
+	}
 	if len(b.lists) == cap(b.lists) {
-		b.lists = make([][]any, 0, chunkLen(remaining))
+		b.renewed = b.renewed || b.lists != nil
+		b.lists = make([][]any, 0, max(chunkLen(remaining), 64))
 	}
 	b.lists = append(b.lists, v)
 	return boxAt(listType, unsafe.Pointer(&b.lists[len(b.lists)-1]))
@@ -92,11 +220,12 @@ func (b *boxes) list(v []any, remaining int) any {
 // itemSlice returns empty storage for a list of up to c elements (capacity exactly c, so
 // appending beyond it moves the list out of the shared chunk).
 func (b *boxes) itemSlice(c, remaining int) []any {
-	if c > 64 {
+	if c > ownList {
 		return make([]any, 0, c)
 	}
 	if cap(b.items)-len(b.items) < c {
-		b.items = make([]any, 0, max(c, min(max(remaining/2, 32), 1024)))
+		b.renewed = b.renewed || b.items != nil
+		b.items = make([]any, 0, max(c, min(max(remaining/2, 128), 1024)))
 	}
 	n := len(b.items)
 	b.items = b.items[:n+c]

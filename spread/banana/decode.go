@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 )
 
@@ -141,8 +142,25 @@ func (d *Decoder) feed(data []byte, out sink) error {
 	pos := 0
 	var err error
 	for pos < len(buf) {
-		// Find the type byte: the first byte with the high bit set.
-		p := pos
+		// The token header: prefix bytes (base-128, little end first), then the type byte,
+		// the first byte with its high bit set. With 8 bytes at hand it is found in one
+		// word and the prefix value packed from the same word; otherwise (near the end of
+		// the input, or a prefix of 8 bytes or more) the bytes are read one by one.
+		p := pos // the type byte's position
+		var typ byte
+		var n uint64
+		over := false
+		if len(buf)-pos >= 8 {
+			w := binary.LittleEndian.Uint64(buf[pos:])
+			if m := w & 0x8080808080808080; m != 0 {
+				if k := bits.TrailingZeros64(m) >> 3; k <= prefixLimit {
+					p += k
+					typ = byte(w >> (8 * k))
+					n = compactPrefix(w & (1<<(8*k) - 1))
+					goto header
+				}
+			}
+		}
 		for p < len(buf) && buf[p] < 0x80 {
 			p++
 		}
@@ -156,13 +174,43 @@ func (d *Decoder) feed(data []byte, out sink) error {
 			err = errPrefixComplete(prefixLimit)
 			break
 		}
-		prefix := buf[pos:p]
-		typ := buf[p]
+		typ = buf[p]
+		n, over = prefixValue(buf[pos:p])
+	header:
 		rest := p + 1
 		var item any
 		switch typ {
+		case Int, LongInt, Neg, LongNeg:
+			neg := typ == Neg || typ == LongNeg
+			if over || (!neg && n > math.MaxInt64) || n > 1<<63 {
+				item = intValue(buf[pos:p], neg) // beyond int64: a *big.Int
+				pos = rest
+				break
+			}
+			v := int64(n)
+			if neg {
+				v = -v // 1<<63 wraps to MinInt64, which is the right value
+			}
+			pos = rest
+			if len(d.stack) == 0 {
+				item = d.boxes.int64(v, len(buf)-pos)
+				break
+			}
+			// An element of the innermost list, usually one of a run of numbers: stored in
+			// place, and the rest of the run read a word at a time.
+			top := &d.stack[len(d.stack)-1]
+			items := d.boxes.appendInt(top.items, v, len(buf)-pos)
+			if len(items) < top.want && prefixLimit >= 8 {
+				items, pos = intRun(items, top.want, buf, pos)
+			}
+			if len(items) < top.want {
+				top.items = items
+				continue
+			}
+			item = d.boxes.list(items, len(buf)-pos)
+			top.items = nil
+			d.stack = d.stack[:len(d.stack)-1]
 		case List:
-			n, over := prefixValue(prefix)
 			if over || n > uint64(sizeLimit) {
 				err = errListTooLong
 				break
@@ -180,7 +228,6 @@ func (d *Decoder) feed(data []byte, out sink) error {
 			d.stack = append(d.stack, frame{want: int(n), items: d.boxes.itemSlice(c, len(buf)-pos)})
 			continue
 		case String:
-			n, over := prefixValue(prefix)
 			if over || n > uint64(sizeLimit) {
 				err = errStringTooLong
 				break
@@ -188,14 +235,8 @@ func (d *Decoder) feed(data []byte, out sink) error {
 			if uint64(len(buf)-rest) < n {
 				goto wait // wait for the payload without consuming the token
 			}
-			item = d.boxes.bytes(d.bytes(buf[rest:rest+int(n)], len(buf)-rest), len(buf)-rest)
 			pos = rest + int(n)
-		case Int, LongInt:
-			item = d.intValue(prefix, false, len(buf)-rest)
-			pos = rest
-		case Neg, LongNeg:
-			item = d.intValue(prefix, true, len(buf)-rest)
-			pos = rest
+			item = d.boxes.bytes(d.bytes(buf[rest:pos], len(buf)-rest), len(buf)-rest)
 		case Float:
 			if len(buf)-rest < 8 {
 				goto wait
@@ -204,9 +245,8 @@ func (d *Decoder) feed(data []byte, out sink) error {
 			item = d.boxes.float64(math.Float64frombits(bits), len(buf)-rest)
 			pos = rest + 8
 		case Vocab:
-			n, over := prefixValue(prefix)
 			if over || n == 0 || n >= uint64(len(Vocabulary)) {
-				err = newError(ErrUnknownVocab, "unknown vocabulary index "+prefixString(prefix))
+				err = newError(ErrUnknownVocab, "unknown vocabulary index "+prefixString(buf[pos:p]))
 				break
 			}
 			if d.Dialect != DialectPB {
@@ -224,6 +264,7 @@ func (d *Decoder) feed(data []byte, out sink) error {
 		// Deliver the item, closing every list it completes.
 		for {
 			if len(d.stack) == 0 {
+				d.boxes.endExpr()
 				if err = out.expr(item); err == nil && d.Raw {
 					// Negotiation switched to Raw mode: the rest of the input is raw.
 					rest := buf[pos:]
@@ -281,7 +322,7 @@ func (d *Decoder) bytes(src []byte, remaining int) []byte {
 		return []byte{}
 	}
 	if n > cap(d.arena)-len(d.arena) {
-		if n >= 512 {
+		if n >= ownBytes {
 			return append([]byte(nil), src...) // no zeroing before the copy
 		}
 		size := min(max(remaining, 256), 4096)
@@ -309,20 +350,6 @@ func prefixValue(p []byte) (v uint64, over bool) {
 		v |= uint64(b) << shift
 	}
 	return v, false
-}
-
-// intValue boxes an integer token's value.
-func (d *Decoder) intValue(p []byte, neg bool, remaining int) any {
-	v, over := prefixValue(p)
-	if !over {
-		if !neg && v <= math.MaxInt64 {
-			return d.boxes.int64(int64(v), remaining)
-		}
-		if neg && v <= 1<<63 {
-			return d.boxes.int64(-int64(v), remaining)
-		}
-	}
-	return intValue(p, neg)
 }
 
 // intValue decodes an integer token's prefix as int64 when it fits, *big.Int otherwise.

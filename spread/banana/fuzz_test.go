@@ -39,8 +39,8 @@ func goldenSeeds(t testing.TB) [][]byte {
 	return out
 }
 
-// FuzzBananaDecode: no input panics; feeding whole or split at any point gives the same
-// expressions and error; every decoded expression re-encodes to bytes that decode to an
+// FuzzBananaDecode: no input panics; the decoder agrees with the plain reference decoder;
+// feeding whole or split at any point gives the same expressions and error; every decoded expression re-encodes to bytes that decode to an
 // expression encoding to the very same bytes.
 func FuzzBananaDecode(f *testing.F) {
 	for _, s := range goldenSeeds(f) {
@@ -52,6 +52,13 @@ func FuzzBananaDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, split uint16) {
 		whole := Decoder{Dialect: DialectPB}
 		exprs, err := whole.Feed(data, nil)
+
+		// The plain reference decoder agrees, values and error.
+		ref := refDecoder{Dialect: DialectPB}
+		want, werr := ref.Feed(data, nil)
+		if (err == nil) != (werr == nil) || (err != nil && !errors.Is(err, errors.Unwrap(werr))) || !sameExpr(exprs, want) {
+			t.Fatalf("decoder: %s (%v), reference: %s (%v)", Format(exprs), err, Format(want), werr)
+		}
 
 		at := int(split)
 		if at > len(data) {

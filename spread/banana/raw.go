@@ -372,14 +372,16 @@ loop:
 			}
 			left, stack = stack[len(stack)-1], stack[:len(stack)-1]
 		}
-		var raw []byte
+		var x any
 		if d.RawAliases && callers {
-			raw = buf[start:pos:pos]
+			x = d.boxes.raw(buf[start:pos:pos], len(buf)-pos)
 			aliased = aliased || fromPending
+		} else if raw := d.bytes(buf[start:pos], len(buf)-start); len(raw) >= ownBytes {
+			x = Raw(raw) // a copy of its own: boxed on its own (see ownBytes)
 		} else {
-			raw = d.bytes(buf[start:pos], len(buf)-start)
+			x = d.boxes.raw(raw, len(buf)-pos)
 		}
-		if err = out.expr(d.boxes.raw(raw, len(buf)-pos)); err != nil {
+		if err = out.expr(x); err != nil {
 			break
 		}
 		start = pos

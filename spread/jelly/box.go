@@ -37,12 +37,50 @@ type ubox struct {
 	strs   []string
 	text   []byte // storage for the bytes of unjellied strings
 	items  []any  // storage carved into small lists
+
+	renewed bool // the lists or items chunk was replaced during the current session
+	owned   int  // bytes of storage of its own the current session's values hold
+}
+
+// ownedFlush: see endSession.
+const ownedFlush = 4 << 10
+
+// endSession is called between sessions. Chunks are shared by consecutive sessions, and
+// a value keeps its whole chunk alive, so what one result can reach through its chunks
+// must stay bounded. A session whose lists filled a chunk of list headers or of list
+// storage and went on in a new one links the new chunk to the old, whose other entries
+// belong to earlier sessions: sessions doing the same in turn would chain every result
+// to the one before and keep them all alive while any is. And a small list in a shared
+// chunk may hold a large value (a long list or text, boxed on its own, see ownList; a
+// dictionary), which the chunk would keep alive as long as any later result boxed in
+// it, or the unjellier, holds it. So after a session that renewed either chunk, or whose
+// values hold more than ownedFlush bytes of storage of their own, the next session
+// starts both chunks afresh. (Numbers, text and byte strings point to no chunk of lists
+// and to no large value, so their chunks need no such care.)
+func (b *ubox) endSession() {
+	if b.renewed || b.owned >= ownedFlush {
+		b.lists, b.items, b.renewed = nil, nil, false
+	}
+	b.owned = 0
 }
 
 const uboxChunk = 64
 
+// A value whose storage is an allocation of its own (a list of more than 32 elements, a
+// string of more than 1024 bytes) is boxed on its own too: in a chunk its header would
+// keep it alive as long as the chunk is, long after the caller has dropped it, and
+// boxing costs little beside such storage.
+const ownList, ownBytes = 32, 1024
+
 func (b *ubox) list(typ unsafe.Pointer, v []any) any {
+	if cap(v) > ownList {
+		b.owned += cap(v) * 16
+		h := new([]any)
+		*h = v
+		return boxAt(typ, unsafe.Pointer(h))
+	}
 	if len(b.lists) == cap(b.lists) {
+		b.renewed = b.renewed || b.lists != nil
 		b.lists = make([][]any, 0, uboxChunk)
 	}
 	b.lists = append(b.lists, v)
@@ -51,10 +89,11 @@ func (b *ubox) list(typ unsafe.Pointer, v []any) any {
 
 // slice returns storage for n elements (capacity n+extra).
 func (b *ubox) slice(n, c int) []any {
-	if c > 32 {
+	if c > ownList {
 		return make([]any, n, c)
 	}
 	if cap(b.items)-len(b.items) < c {
+		b.renewed = b.renewed || b.items != nil
 		b.items = make([]any, 0, 256)
 	}
 	k := len(b.items)
@@ -67,17 +106,16 @@ func (b *ubox) string(s []byte) any {
 	if len(s) == 0 {
 		return ""
 	}
-	var str string
-	if len(s) > 1024 {
-		str = string(s)
-	} else {
-		if cap(b.text)-len(b.text) < len(s) {
-			b.text = make([]byte, 0, 4096)
-		}
-		k := len(b.text)
-		b.text = append(b.text, s...)
-		str = unsafe.String(&b.text[k], len(s))
+	if len(s) > ownBytes {
+		b.owned += len(s)
+		return string(s)
 	}
+	if cap(b.text)-len(b.text) < len(s) {
+		b.text = make([]byte, 0, 4096)
+	}
+	k := len(b.text)
+	b.text = append(b.text, s...)
+	str := unsafe.String(&b.text[k], len(s))
 	if len(b.strs) == cap(b.strs) {
 		b.strs = make([]string, 0, uboxChunk)
 	}
@@ -131,8 +169,9 @@ func (b *ubox) bytes(s []byte) any {
 	switch {
 	case len(s) == 0:
 		c = []byte{}
-	case len(s) > 1024:
-		c = append([]byte(nil), s...)
+	case len(s) > ownBytes:
+		b.owned += len(s)
+		return append([]byte(nil), s...)
 	default:
 		if cap(b.raw)-len(b.raw) < len(s) {
 			b.raw = make([]byte, 0, 4096)

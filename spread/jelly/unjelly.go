@@ -96,6 +96,7 @@ func (u *Unjellier) Unjelly(sexp any) (any, error) {
 }
 
 func (u *Unjellier) reset() {
+	u.bx.endSession()
 	u.refs = nil
 	u.post = nil
 	u.depth = 0
@@ -236,6 +237,7 @@ func (u *Unjellier) node(l []any, tag []byte, hk any, has bool) (any, error) {
 		return v, u.fill(s, l[1:], false)
 	case "set", "frozenset":
 		s := make([]any, len(l)-1, max(len(l)-1, 1))
+		u.bx.owned += 16 * len(s)
 		var v any = Set(s)
 		if string(tag) == "frozenset" {
 			v = FrozenSet(s)
@@ -254,6 +256,7 @@ func (u *Unjellier) node(l []any, tag []byte, hk any, has bool) (any, error) {
 		return v, nil
 	case "dictionary":
 		d := &Dict{items: make([]DictItem, 0, len(l)-1), keys: make([]any, 0, len(l)-1)}
+		u.bx.owned += 48 * (len(l) - 1) // storage of its own (see ubox.endSession)
 		u.bind(hk, has, d)
 		return d, u.fillDict(d, l[1:])
 	case "reference":
