@@ -39,20 +39,23 @@ func chunkLen(remaining int) int {
 }
 
 // Chunks are shared by consecutive expressions, and a value keeps its whole chunk alive,
-// so what one expression's values can reach through their chunks must stay bounded:
+// so what one expression's values can reach through the chunks must stay bounded.
+// Pointers go only from a list to values of the same expression, and the chunks of
+// numbers, floats and byte-string headers point to no list, so only the chunks of list
+// headers (lists) and of list storage (items) need care:
 //
-//   - Pointers only go from a list to values of the same expression, but an expression
-//     whose lists filled a chunk and went on in a new one links the new chunk (its outer
-//     lists) to the old (its inner lists), whose other entries belong to the expression
-//     before, and so on back to the first expression the decoder ever read.
-//   - A small list's elements, in the shared chunk, may be large values (a long list or
-//     string has storage and a box of its own, see ownList): the chunk would keep them
-//     alive as long as any expression boxed in it, or the decoder, holds it.
-//
-// So after an expression that renewed the chunk of lists or of their storage, or that
-// holds more than ownedFlush bytes of storage of its own, the next expression starts
-// both chunks afresh (endExpr). (Numbers, floats and the headers of byte strings point
-// to no chunk of lists and to no large value, so their chunks need no such care.)
+//   - They are replaced together, so that an expression's neighbours in one are its
+//     neighbours in the other. (Were their boundaries in different places, each chunk
+//     would reach, through an expression it shares with a chunk of the other kind, the
+//     chunk before, and so on back to the first expression the decoder read.)
+//   - An expression that outgrows the chunks it started in goes on in chunks of its own,
+//     dropped once it is complete: they point back into the shared ones and must not be
+//     shared with what follows. To make that rare, an expression starts in new chunks
+//     when the current ones lack the room the previous expression used.
+//   - A small list's elements may be large values (a long list or string has storage and
+//     a box of its own, see ownList), which a chunk would keep alive as long as any
+//     expression in it, or the decoder, holds it: after an expression holding more than
+//     ownedFlush bytes of such storage, the next starts in new chunks.
 type boxes struct {
 	ints   []int64
 	floats []float64
@@ -61,18 +64,61 @@ type boxes struct {
 	raws   []Raw
 	items  []any // storage carved into lists
 
-	renewed bool // the lists or items chunk was replaced during the current expression
-	owned   int  // bytes of storage of its own the current expression's values hold
+	inExpr               bool // the current expression has used lists or items
+	drop                 bool // do not share lists and items with the next expression
+	owned                int  // bytes of storage of its own the current expression holds
+	usedLists, usedItems int  // entries of lists and items the current expression used
+	lastLists, lastItems int  // and the previous expression
+	lastDropped          bool // the previous expression's chunks were dropped
 }
 
 const ownedFlush = 4 << 10
 
+// Bounds on the chunks of lists and items (entries).
+const (
+	minLists, maxLists = 16, 512
+	minItems, maxItems = 32, 1024
+)
+
 // endExpr is called when a top-level expression is complete (see boxes).
 func (b *boxes) endExpr() {
-	if b.renewed || b.owned >= ownedFlush {
-		b.lists, b.items, b.renewed = nil, nil, false
+	b.lastDropped = b.drop || b.owned >= ownedFlush
+	if b.lastDropped {
+		b.lists, b.items = nil, nil
 	}
-	b.owned = 0
+	b.lastLists, b.lastItems = b.usedLists, b.usedItems
+	b.usedLists, b.usedItems, b.owned = 0, 0, 0
+	b.inExpr, b.drop = false, false
+}
+
+// room makes room in lists and items for nl headers and ni elements (see boxes).
+func (b *boxes) room(nl, ni int) {
+	fits := cap(b.lists)-len(b.lists) >= nl && cap(b.items)-len(b.items) >= ni
+	if b.inExpr {
+		if fits {
+			return
+		}
+		// Outgrown: chunks of its own, for about as much again as it has used.
+		b.drop = true
+		b.chunks(max(b.usedLists, nl), max(b.usedItems, ni))
+		return
+	}
+	b.inExpr = true
+	if fits && cap(b.lists)-len(b.lists) >= b.lastLists && cap(b.items)-len(b.items) >= b.lastItems {
+		return
+	}
+	// New chunks for the expressions to come, which are expected to be like the last
+	// one: 16 of them, or one if its chunks had to be dropped.
+	k := 16
+	if b.lastDropped {
+		k = 1
+	}
+	b.chunks(max(k*b.lastLists, nl), max(k*b.lastItems, ni))
+}
+
+func (b *boxes) chunks(nl, ni int) {
+	b.lists = make([][]any, 0, max(min(nl, maxLists), minLists, nl))
+	b.items = make([]any, 0, max(min(ni, maxItems), minItems, ni))
 }
 
 // smallInts holds the values of the small integers every decoded int in their range
@@ -201,7 +247,7 @@ func (b *boxes) bytes(v []byte, remaining int) any {
 	return boxAt(bytesType, unsafe.Pointer(&b.strs[len(b.strs)-1]))
 }
 
-func (b *boxes) list(v []any, remaining int) any {
+func (b *boxes) list(v []any) any {
 	if v == nil {
 		return v
 	}
@@ -209,24 +255,24 @@ func (b *boxes) list(v []any, remaining int) any {
 		b.owned += cap(v) * 16
 		return v
 	}
-	if len(b.lists) == cap(b.lists) {
-		b.renewed = b.renewed || b.lists != nil
-		b.lists = make([][]any, 0, max(chunkLen(remaining), 64))
+	if !b.inExpr || len(b.lists) == cap(b.lists) {
+		b.room(1, 0)
 	}
+	b.usedLists++
 	b.lists = append(b.lists, v)
 	return boxAt(listType, unsafe.Pointer(&b.lists[len(b.lists)-1]))
 }
 
 // itemSlice returns empty storage for a list of up to c elements (capacity exactly c, so
 // appending beyond it moves the list out of the shared chunk).
-func (b *boxes) itemSlice(c, remaining int) []any {
+func (b *boxes) itemSlice(c int) []any {
 	if c > ownList {
 		return make([]any, 0, c)
 	}
-	if cap(b.items)-len(b.items) < c {
-		b.renewed = b.renewed || b.items != nil
-		b.items = make([]any, 0, max(c, min(max(remaining/2, 128), 1024)))
+	if !b.inExpr || cap(b.items)-len(b.items) < c {
+		b.room(0, c)
 	}
+	b.usedItems += c
 	n := len(b.items)
 	b.items = b.items[:n+c]
 	return b.items[n : n : n+c]

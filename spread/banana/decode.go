@@ -139,6 +139,15 @@ func (d *Decoder) feed(data []byte, out sink) error {
 		buf = d.pending
 		fromPending = true
 	}
+	// The innermost open list lives in cur (and open says whether there is one), the
+	// lists enclosing it in d.stack.
+	var cur frame
+	open := len(d.stack) > 0
+	if open {
+		cur = d.stack[len(d.stack)-1]
+		d.stack[len(d.stack)-1] = frame{}
+		d.stack = d.stack[:len(d.stack)-1]
+	}
 	pos := 0
 	var err error
 	for pos < len(buf) {
@@ -192,24 +201,25 @@ func (d *Decoder) feed(data []byte, out sink) error {
 				v = -v // 1<<63 wraps to MinInt64, which is the right value
 			}
 			pos = rest
-			if len(d.stack) == 0 {
+			if !open {
 				item = d.boxes.int64(v, len(buf)-pos)
 				break
 			}
 			// An element of the innermost list, usually one of a run of numbers: stored in
 			// place, and the rest of the run read a word at a time.
-			top := &d.stack[len(d.stack)-1]
-			items := d.boxes.appendInt(top.items, v, len(buf)-pos)
-			if len(items) < top.want && prefixLimit >= 8 {
-				items, pos = intRun(items, top.want, buf, pos)
+			cur.items = d.boxes.appendInt(cur.items, v, len(buf)-pos)
+			if len(cur.items) < cur.want && prefixLimit >= 8 {
+				cur.items, pos = intRun(cur.items, cur.want, buf, pos)
 			}
-			if len(items) < top.want {
-				top.items = items
+			if len(cur.items) < cur.want {
 				continue
 			}
-			item = d.boxes.list(items, len(buf)-pos)
-			top.items = nil
-			d.stack = d.stack[:len(d.stack)-1]
+			item = d.boxes.list(cur.items)
+			if open = len(d.stack) > 0; open {
+				cur = d.pop()
+			} else {
+				cur = frame{}
+			}
 		case List:
 			if over || n > uint64(sizeLimit) {
 				err = errListTooLong
@@ -225,7 +235,10 @@ func (d *Decoder) feed(data []byte, out sink) error {
 			if r := len(buf) - pos; r < c {
 				c = r
 			}
-			d.stack = append(d.stack, frame{want: int(n), items: d.boxes.itemSlice(c, len(buf)-pos)})
+			if open {
+				d.stack = append(d.stack, cur)
+			}
+			cur, open = frame{want: int(n), items: d.boxes.itemSlice(c)}, true
 			continue
 		case String:
 			if over || n > uint64(sizeLimit) {
@@ -236,7 +249,7 @@ func (d *Decoder) feed(data []byte, out sink) error {
 				goto wait // wait for the payload without consuming the token
 			}
 			pos = rest + int(n)
-			item = d.boxes.bytes(d.bytes(buf[rest:pos], len(buf)-rest), len(buf)-rest)
+			item = d.str(buf[rest:pos], len(buf)-rest)
 		case Float:
 			if len(buf)-rest < 8 {
 				goto wait
@@ -253,7 +266,7 @@ func (d *Decoder) feed(data []byte, out sink) error {
 				err = errVocabNotAllowed
 				break
 			}
-			item = d.boxes.bytes(d.bytes(vocabBytes[n], len(buf)-rest), len(buf)-rest)
+			item = d.str(vocabBytes[n], len(buf)-rest)
 			pos = rest
 		default:
 			err = newError(ErrInvalidTypeByte, "Invalid Type Byte 0x"+strconv.FormatUint(uint64(typ), 16))
@@ -262,28 +275,29 @@ func (d *Decoder) feed(data []byte, out sink) error {
 			break
 		}
 		// Deliver the item, closing every list it completes.
-		for {
-			if len(d.stack) == 0 {
-				d.boxes.endExpr()
-				if err = out.expr(item); err == nil && d.Raw {
-					// Negotiation switched to Raw mode: the rest of the input is raw.
-					rest := buf[pos:]
-					d.pending = d.pending[:0]
-					return d.feedRaw(rest, out, sizeLimit, prefixLimit, !fromPending)
-				}
+		for open {
+			cur.items = append(cur.items, item)
+			if len(cur.items) < cur.want {
 				break
 			}
-			top := &d.stack[len(d.stack)-1]
-			top.items = append(top.items, item)
-			if len(top.items) < top.want {
-				break
+			item = d.boxes.list(cur.items)
+			if open = len(d.stack) > 0; open {
+				cur = d.pop()
+			} else {
+				cur = frame{}
 			}
-			item = d.boxes.list(top.items, len(buf)-pos)
-			top.items = nil
-			d.stack = d.stack[:len(d.stack)-1]
 		}
-		if err != nil {
-			break
+		if !open {
+			d.boxes.endExpr()
+			if err = out.expr(item); err != nil {
+				break
+			}
+			if d.Raw {
+				// Negotiation switched to Raw mode: the rest of the input is raw.
+				rest := buf[pos:]
+				d.pending = d.pending[:0]
+				return d.feedRaw(rest, out, sizeLimit, prefixLimit, !fromPending)
+			}
 		}
 	}
 wait:
@@ -292,6 +306,9 @@ wait:
 		d.pending = nil
 		d.stack = nil
 		return err
+	}
+	if open {
+		d.stack = append(d.stack, cur)
 	}
 	// Keep the unconsumed tail for the next call.
 	tail := buf[pos:]
@@ -313,6 +330,19 @@ wait:
 	return nil
 }
 
+// pop removes the innermost enclosing list from the stack and returns it.
+func (d *Decoder) pop() frame {
+	f := d.stack[len(d.stack)-1]
+	d.stack[len(d.stack)-1] = frame{} // keep nothing alive from the stack's spare room
+	d.stack = d.stack[:len(d.stack)-1]
+	return f
+}
+
+// str returns a boxed copy of the byte string src (see bytes).
+func (d *Decoder) str(src []byte, remaining int) any {
+	return d.boxes.bytes(d.bytes(src, remaining), remaining)
+}
+
 // bytes copies src out of the input into storage the caller may keep. Small strings share
 // one allocation per Feed call; remaining is how many input bytes are left, which bounds
 // what the strings of this call can need.
@@ -321,10 +351,10 @@ func (d *Decoder) bytes(src []byte, remaining int) []byte {
 	if n == 0 {
 		return []byte{}
 	}
+	if n >= ownBytes {
+		return append([]byte(nil), src...) // no zeroing before the copy
+	}
 	if n > cap(d.arena)-len(d.arena) {
-		if n >= ownBytes {
-			return append([]byte(nil), src...) // no zeroing before the copy
-		}
 		size := min(max(remaining, 256), 4096)
 		if size < n {
 			size = n
