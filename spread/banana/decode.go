@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math"
 	"math/big"
-	"math/bits"
 	"strconv"
 )
 
@@ -148,28 +147,14 @@ func (d *Decoder) feed(data []byte, out sink) error {
 		d.stack[len(d.stack)-1] = frame{}
 		d.stack = d.stack[:len(d.stack)-1]
 	}
+	hw := len(d.stack) // the stack's high-water mark in this call (see pop)
 	pos := 0
 	var err error
 	for pos < len(buf) {
 		// The token header: prefix bytes (base-128, little end first), then the type byte,
-		// the first byte with its high bit set. With 8 bytes at hand it is found in one
-		// word and the prefix value packed from the same word; otherwise (near the end of
-		// the input, or a prefix of 8 bytes or more) the bytes are read one by one.
+		// the first byte with its high bit set. Prefixes are short, and read a byte at a
+		// time (see intRun).
 		p := pos // the type byte's position
-		var typ byte
-		var n uint64
-		over := false
-		if len(buf)-pos >= 8 {
-			w := binary.LittleEndian.Uint64(buf[pos:])
-			if m := w & 0x8080808080808080; m != 0 {
-				if k := bits.TrailingZeros64(m) >> 3; k <= prefixLimit {
-					p += k
-					typ = byte(w >> (8 * k))
-					n = compactPrefix(w & (1<<(8*k) - 1))
-					goto header
-				}
-			}
-		}
 		for p < len(buf) && buf[p] < 0x80 {
 			p++
 		}
@@ -183,9 +168,18 @@ func (d *Decoder) feed(data []byte, out sink) error {
 			err = errPrefixComplete(prefixLimit)
 			break
 		}
-		typ = buf[p]
-		n, over = prefixValue(buf[pos:p])
-	header:
+		typ := buf[p]
+		var n uint64
+		over := false
+		switch p - pos {
+		case 0:
+		case 1:
+			n = uint64(buf[pos])
+		case 2:
+			n = uint64(buf[pos]) | uint64(buf[pos+1])<<7
+		default:
+			n, over = prefixValue(buf[pos:p])
+		}
 		rest := p + 1
 		var item any
 		switch typ {
@@ -208,7 +202,7 @@ func (d *Decoder) feed(data []byte, out sink) error {
 			// An element of the innermost list, usually one of a run of numbers: stored in
 			// place, and the rest of the run read a word at a time.
 			cur.items = d.boxes.appendInt(cur.items, v, len(buf)-pos)
-			if len(cur.items) < cur.want && prefixLimit >= 8 {
+			if len(cur.items) < cur.want && prefixLimit >= 2 {
 				cur.items, pos = intRun(cur.items, cur.want, buf, pos)
 			}
 			if len(cur.items) < cur.want {
@@ -237,6 +231,7 @@ func (d *Decoder) feed(data []byte, out sink) error {
 			}
 			if open {
 				d.stack = append(d.stack, cur)
+				hw = max(hw, len(d.stack))
 			}
 			cur, open = frame{want: int(n), items: d.boxes.itemSlice(c)}, true
 			continue
@@ -296,6 +291,7 @@ func (d *Decoder) feed(data []byte, out sink) error {
 				// Negotiation switched to Raw mode: the rest of the input is raw.
 				rest := buf[pos:]
 				d.pending = d.pending[:0]
+				clear(d.stack[:hw])
 				return d.feedRaw(rest, out, sizeLimit, prefixLimit, !fromPending)
 			}
 		}
@@ -310,6 +306,7 @@ wait:
 	if open {
 		d.stack = append(d.stack, cur)
 	}
+	clear(d.stack[len(d.stack):max(hw, len(d.stack))]) // see pop
 	// Keep the unconsumed tail for the next call.
 	tail := buf[pos:]
 	switch {
@@ -331,9 +328,11 @@ wait:
 }
 
 // pop removes the innermost enclosing list from the stack and returns it.
+// The frame stays in the stack's spare room until feed returns, which clears what this
+// call used of that room: so that the stack keeps nothing alive between calls, without
+// the cost of clearing every frame as it is popped.
 func (d *Decoder) pop() frame {
 	f := d.stack[len(d.stack)-1]
-	d.stack[len(d.stack)-1] = frame{} // keep nothing alive from the stack's spare room
 	d.stack = d.stack[:len(d.stack)-1]
 	return f
 }

@@ -414,10 +414,51 @@ func (u *Unjellier) registered(e *regEntry, l []any, hk any, has bool) (any, err
 	return res, nil
 }
 
+// quickTextOK reports whether ['unicode', ...] nodes one level below the current node may
+// take quickText: the tag is allowed and not overridden, and the node is not too deep.
+func (u *Unjellier) quickTextOK() bool {
+	return u.depth < u.maxDepth() && u.security().allowsBuiltin(codeUnicode) &&
+		!u.Registry.overrides(codeUnicode) && !DefaultRegistry.overrides(codeUnicode)
+}
+
+// quickText unjellies the common ['unicode', text] node with valid UTF-8 text, when
+// quickTextOK, without the general machinery; ok is false for anything else (another
+// node or atom, or one the general path must judge), which unjelly then takes.
+func (u *Unjellier) quickText(x any) (v any, ok bool) {
+	l, ok := x.([]any)
+	if !ok || len(l) != 2 {
+		return nil, false
+	}
+	if tag, ok := l[0].([]byte); !ok || string(tag) != "unicode" {
+		return nil, false
+	}
+	b, ok := l[1].([]byte)
+	if !ok || !utf8.Valid(b) {
+		return nil, false
+	}
+	return u.bx.string(b), true
+}
+
+// element unjellies x, an element of the current node: atoms are themselves, and text
+// takes quickText when text (quickTextOK) is true. (Inside a node no reference is pending,
+// which is all unjelly would otherwise do for an atom.)
+func (u *Unjellier) element(x any, text bool) (any, error) {
+	if _, ok := x.([]any); !ok {
+		return x, nil
+	}
+	if text {
+		if v, ok := u.quickText(x); ok {
+			return v, nil
+		}
+	}
+	return u.unjelly(x)
+}
+
 // fill unjellies src into dst, recording placeholders as dependants.
 func (u *Unjellier) fill(dst []any, src []any, hashable bool) error {
+	text := u.quickTextOK()
 	for i, x := range src {
-		v, err := u.unjelly(x)
+		v, err := u.element(x, text)
 		if err != nil {
 			return err
 		}
@@ -436,16 +477,17 @@ func (u *Unjellier) fill(dst []any, src []any, hashable bool) error {
 }
 
 func (u *Unjellier) fillDict(d *Dict, pairs []any) error {
+	text := u.quickTextOK()
 	for _, p := range pairs {
 		kv, ok := p.([]any)
 		if !ok || len(kv) != 2 {
 			return newError(ErrMalformed, "dictionary item is not a [key, value] pair")
 		}
-		k, err := u.unjelly(kv[0])
+		k, err := u.element(kv[0], text)
 		if err != nil {
 			return err
 		}
-		v, err := u.unjelly(kv[1])
+		v, err := u.element(kv[1], text)
 		if err != nil {
 			return err
 		}
