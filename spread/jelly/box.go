@@ -64,7 +64,10 @@ func (b *ubox) endSession() {
 	b.owned = 0
 }
 
-const uboxChunk = 64
+// uboxChunk is the length of the chunks of headers. Those of text and byte strings are
+// longer: they point only into the chunks of bytes, and a message's text is often many
+// short strings (a dictionary's keys).
+const uboxChunk, uboxTextChunk = 64, 256
 
 // A value whose storage is an allocation of its own (a list of more than 32 elements, a
 // string of more than 1024 bytes) is boxed on its own too: in a chunk its header would
@@ -117,7 +120,7 @@ func (b *ubox) string(s []byte) any {
 	b.text = append(b.text, s...)
 	str := unsafe.String(&b.text[k], len(s))
 	if len(b.strs) == cap(b.strs) {
-		b.strs = make([]string, 0, uboxChunk)
+		b.strs = make([]string, 0, uboxTextChunk)
 	}
 	b.strs = append(b.strs, str)
 	return boxAt(stringTypeW, unsafe.Pointer(&b.strs[len(b.strs)-1]))
@@ -181,7 +184,7 @@ func (b *ubox) bytes(s []byte) any {
 		c = b.raw[k : k+len(s) : k+len(s)]
 	}
 	if len(b.bhdrs) == cap(b.bhdrs) {
-		b.bhdrs = make([][]byte, 0, uboxChunk)
+		b.bhdrs = make([][]byte, 0, uboxTextChunk)
 	}
 	b.bhdrs = append(b.bhdrs, c)
 	return boxAt(bytesTypeW, unsafe.Pointer(&b.bhdrs[len(b.bhdrs)-1]))
