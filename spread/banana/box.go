@@ -28,10 +28,11 @@ func boxAt(typ, p unsafe.Pointer) (x any) {
 	return x
 }
 
-// chunkLen sizes a new chunk: enough for the tokens the remaining input can hold, within
-// bounds that keep both the allocation count and the pinned memory small.
-func chunkLen(remaining int) int {
-	return min(max(remaining/2, 16), 512)
+// nextLen sizes the chunk that replaces a full one of length prev: chunks start small and
+// double as they fill, so that a decoder allocates in proportion to what it receives,
+// in few allocations once it receives much, and keeps little memory pinned.
+func nextLen(prev int) int {
+	return min(max(2*prev, 16), 512)
 }
 
 // Chunks are shared by consecutive expressions, and a value keeps its whole chunk alive,
@@ -133,13 +134,13 @@ const smallIntMin, smallIntMax = -128, 1024
 func isSmallInt(v int64) bool { return uint64(v-smallIntMin) < smallIntMax-smallIntMin }
 
 // appendInt appends v to the elements of a list being decoded.
-func (b *boxes) appendInt(items []any, v int64, remaining int) []any {
+func (b *boxes) appendInt(items []any, v int64) []any {
 	if n := len(items); n < cap(items) && isSmallInt(v) {
 		items = items[:n+1]
 		storeSmallInt(&items[n], v)
 		return items
 	}
-	return append(items, b.int64(v, remaining))
+	return append(items, b.int64(v))
 }
 
 // storeSmallInt stores the boxed small int v at *slot, which must be an element beyond
@@ -190,28 +191,28 @@ func intRun(items []any, want int, buf []byte, pos int) ([]any, int) {
 	return s[:n], pos
 }
 
-func (b *boxes) raw(v Raw, remaining int) any {
+func (b *boxes) raw(v Raw) any {
 	if len(b.raws) == cap(b.raws) {
-		b.raws = make([]Raw, 0, chunkLen(remaining))
+		b.raws = make([]Raw, 0, nextLen(cap(b.raws)))
 	}
 	b.raws = append(b.raws, v)
 	return boxAt(rawType, unsafe.Pointer(&b.raws[len(b.raws)-1]))
 }
 
-func (b *boxes) int64(v int64, remaining int) any {
+func (b *boxes) int64(v int64) any {
 	if isSmallInt(v) {
 		return boxAt(int64Type, unsafe.Pointer(&smallInts[v-smallIntMin]))
 	}
 	if len(b.ints) == cap(b.ints) {
-		b.ints = make([]int64, 0, chunkLen(remaining))
+		b.ints = make([]int64, 0, nextLen(cap(b.ints)))
 	}
 	b.ints = append(b.ints, v)
 	return boxAt(int64Type, unsafe.Pointer(&b.ints[len(b.ints)-1]))
 }
 
-func (b *boxes) float64(v float64, remaining int) any {
+func (b *boxes) float64(v float64) any {
 	if len(b.floats) == cap(b.floats) {
-		b.floats = make([]float64, 0, chunkLen(remaining))
+		b.floats = make([]float64, 0, nextLen(cap(b.floats)))
 	}
 	b.floats = append(b.floats, v)
 	return boxAt(float64Type, unsafe.Pointer(&b.floats[len(b.floats)-1]))
@@ -223,13 +224,13 @@ func (b *boxes) float64(v float64, remaining int) any {
 // costs little beside such storage.
 const ownList, ownBytes = 64, 512
 
-func (b *boxes) bytes(v []byte, remaining int) any {
+func (b *boxes) bytes(v []byte) any {
 	if len(v) >= ownBytes {
 		b.owned += len(v)
 		return v
 	}
 	if len(b.strs) == cap(b.strs) {
-		b.strs = make([][]byte, 0, chunkLen(remaining))
+		b.strs = make([][]byte, 0, nextLen(cap(b.strs)))
 	}
 	b.strs = append(b.strs, v)
 	return boxAt(bytesType, unsafe.Pointer(&b.strs[len(b.strs)-1]))

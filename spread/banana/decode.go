@@ -196,12 +196,12 @@ func (d *Decoder) feed(data []byte, out sink) error {
 			}
 			pos = rest
 			if !open {
-				item = d.boxes.int64(v, len(buf)-pos)
+				item = d.boxes.int64(v)
 				break
 			}
 			// An element of the innermost list, usually one of a run of numbers: stored in
 			// place, and the rest of the run read a word at a time.
-			cur.items = d.boxes.appendInt(cur.items, v, len(buf)-pos)
+			cur.items = d.boxes.appendInt(cur.items, v)
 			if len(cur.items) < cur.want && prefixLimit >= 2 {
 				cur.items, pos = intRun(cur.items, cur.want, buf, pos)
 			}
@@ -244,13 +244,13 @@ func (d *Decoder) feed(data []byte, out sink) error {
 				goto wait // wait for the payload without consuming the token
 			}
 			pos = rest + int(n)
-			item = d.str(buf[rest:pos], len(buf)-rest)
+			item = d.strAt(buf, rest, pos)
 		case Float:
 			if len(buf)-rest < 8 {
 				goto wait
 			}
 			bits := binary.BigEndian.Uint64(buf[rest:])
-			item = d.boxes.float64(math.Float64frombits(bits), len(buf)-rest)
+			item = d.boxes.float64(math.Float64frombits(bits))
 			pos = rest + 8
 		case Vocab:
 			if over || n == 0 || n >= uint64(len(Vocabulary)) {
@@ -261,7 +261,7 @@ func (d *Decoder) feed(data []byte, out sink) error {
 				err = errVocabNotAllowed
 				break
 			}
-			item = d.str(vocabBytes[n], len(buf)-rest)
+			item = d.str(vocabBytes[n])
 			pos = rest
 		default:
 			err = newError(ErrInvalidTypeByte, "Invalid Type Byte 0x"+strconv.FormatUint(uint64(typ), 16))
@@ -338,14 +338,29 @@ func (d *Decoder) pop() frame {
 }
 
 // str returns a boxed copy of the byte string src (see bytes).
-func (d *Decoder) str(src []byte, remaining int) any {
-	return d.boxes.bytes(d.bytes(src, remaining), remaining)
+func (d *Decoder) str(src []byte) any {
+	return d.boxes.bytes(d.bytes(src))
+}
+
+// strAt is str(buf[start:end]). A short string with 16 bytes of input from its start
+// is copied as two words into the arena (what follows it there is overwritten by the
+// next string, and lies beyond the copy's capacity): for the short strings that fill
+// jelly's trees, a call to memmove costs more than the rest of the copy.
+func (d *Decoder) strAt(buf []byte, start, end int) any {
+	n := end - start
+	if k := len(d.arena); n <= 16 && n > 0 && len(buf)-start >= 16 && cap(d.arena)-k >= 16 {
+		a := d.arena[k : k+16]
+		binary.LittleEndian.PutUint64(a, binary.LittleEndian.Uint64(buf[start:]))
+		binary.LittleEndian.PutUint64(a[8:], binary.LittleEndian.Uint64(buf[start+8:]))
+		d.arena = d.arena[:k+n]
+		return d.boxes.bytes(a[:n:n])
+	}
+	return d.str(buf[start:end])
 }
 
 // bytes copies src out of the input into storage the caller may keep. Small strings share
-// one allocation per Feed call; remaining is how many input bytes are left, which bounds
-// what the strings of this call can need.
-func (d *Decoder) bytes(src []byte, remaining int) []byte {
+// chunks (the arena), which start small and double as they fill, up to 4 KiB.
+func (d *Decoder) bytes(src []byte) []byte {
 	n := len(src)
 	if n == 0 {
 		return []byte{}
@@ -354,11 +369,7 @@ func (d *Decoder) bytes(src []byte, remaining int) []byte {
 		return append([]byte(nil), src...) // no zeroing before the copy
 	}
 	if n > cap(d.arena)-len(d.arena) {
-		size := min(max(remaining, 256), 4096)
-		if size < n {
-			size = n
-		}
-		d.arena = make([]byte, 0, size)
+		d.arena = make([]byte, 0, max(min(2*cap(d.arena), 4096), 256, n))
 	}
 	start := len(d.arena)
 	d.arena = append(d.arena, src...)

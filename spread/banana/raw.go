@@ -55,7 +55,7 @@ func (r Raw) Elements(d Dialect) ([]any, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, bx.raw(r[pos:end:end], left))
+			out = append(out, bx.raw(r[pos:end:end]))
 			pos = end
 			continue
 		case String, Vocab:
@@ -70,9 +70,9 @@ func (r Raw) Elements(d Dialect) ([]any, error) {
 			}
 			k := len(text)
 			text = append(text, b...)
-			out = append(out, bx.bytes(text[k:k+len(b):k+len(b)], left))
+			out = append(out, bx.bytes(text[k:k+len(b):k+len(b)]))
 		case Float:
-			out = append(out, bx.float64(math.Float64frombits(binary.BigEndian.Uint64(r[next:])), left))
+			out = append(out, bx.float64(math.Float64frombits(binary.BigEndian.Uint64(r[next:]))))
 			pos = next + 8
 		default: // integers
 			p := pos
@@ -81,9 +81,9 @@ func (r Raw) Elements(d Dialect) ([]any, error) {
 			}
 			if v, over := prefixValue(r[pos:p]); !over && v <= math.MaxInt64 {
 				if typ == Neg || typ == LongNeg {
-					out = append(out, bx.int64(-int64(v), left))
+					out = append(out, bx.int64(-int64(v)))
 				} else {
-					out = append(out, bx.int64(int64(v), left))
+					out = append(out, bx.int64(int64(v)))
 				}
 			} else {
 				out = append(out, intValue(r[pos:p], typ == Neg || typ == LongNeg))
@@ -374,12 +374,12 @@ loop:
 		}
 		var x any
 		if d.RawAliases && callers {
-			x = d.boxes.raw(buf[start:pos:pos], len(buf)-pos)
+			x = d.boxes.raw(buf[start:pos:pos])
 			aliased = aliased || fromPending
-		} else if raw := d.bytes(buf[start:pos], len(buf)-start); len(raw) >= ownBytes {
+		} else if raw := d.bytes(buf[start:pos]); len(raw) >= ownBytes {
 			x = Raw(raw) // a copy of its own: boxed on its own (see ownBytes)
 		} else {
-			x = d.boxes.raw(raw, len(buf)-pos)
+			x = d.boxes.raw(raw)
 		}
 		if err = out.expr(x); err != nil {
 			break
