@@ -257,6 +257,10 @@ func buildPlan(t reflect.Type, building map[reflect.Type]bool) *typePlan {
 			pl.decode = decodeByteSlice
 			break
 		}
+		if e := t.Elem(); e.Kind() == reflect.Interface && e.NumMethod() == 0 {
+			pl.decode = anySlicePlan(t)
+			break
+		}
 		elem := buildPlan(t.Elem(), building)
 		if elem == nil {
 			return nil
@@ -450,6 +454,30 @@ func slicePlan(t reflect.Type, elem *typePlan) planFunc {
 		}
 		reflect.NewAt(t, dst).Elem().Set(s)
 		return pos, true
+	}
+}
+
+// anySlicePlan decodes a list or tuple for a slice of any ([]any, or a named type of it):
+// the elements are what the wire decoder builds, so it builds the list whole, with its
+// fast loops, and hands it over as Convert would (the same backing array).
+func anySlicePlan(t reflect.Type) planFunc {
+	return func(p *wireParser, pos int, dst unsafe.Pointer) (int, bool) {
+		v, next, err := p.value(pos)
+		if err != nil {
+			return 0, false
+		}
+		out := reflect.NewAt(t, dst).Elem()
+		switch s := v.(type) {
+		case nil:
+			out.SetZero()
+		case []any:
+			out.Set(reflect.ValueOf(s).Convert(t))
+		case Tuple:
+			out.Set(reflect.ValueOf(s).Convert(t))
+		default:
+			return 0, false
+		}
+		return next, true
 	}
 }
 

@@ -14,6 +14,7 @@ type (
 	myInt   int16
 	myBytes []byte
 	myStrs  []string
+	myAnys  []any
 )
 
 // typedTypes are destination types for the differential tests of TryUnjellyBananaSeq.
@@ -28,6 +29,7 @@ var typedTypes = []reflect.Type{
 	reflect.TypeFor[map[float64]bool](), reflect.TypeFor[*int](), reflect.TypeFor[*[]int](), reflect.TypeFor[any](),
 	reflect.TypeFor[Tuple](), reflect.TypeFor[time.Duration](), reflect.TypeFor[*string](), reflect.TypeFor[[]*int](),
 	reflect.TypeFor[[2]int64](), reflect.TypeFor[[1]string](), reflect.TypeFor[[0]int](), reflect.TypeFor[[2][]int](),
+	reflect.TypeFor[myAnys](), reflect.TypeFor[[][]any](),
 }
 
 // checkTyped decodes the one-element tuple in wire into type t both ways, and fails the
@@ -101,7 +103,7 @@ func TestTryUnjellyBananaSeqMatchesConvert(t *testing.T) {
 	}
 	for _, name := range []string{"int", "int64", "uint8", "float64", "bool", "string", "[]uint8", "[]int64",
 		"[]int", "[]string", "[]interface {}", "map[string]int", "map[string]interface {}", "*int", "interface {}",
-		"time.Duration", "jelly.myStrs", "[2]int64", "[1]string", "[0]int"} {
+		"time.Duration", "jelly.myStrs", "[2]int64", "[1]string", "[0]int", "jelly.myAnys", "[][]interface {}"} {
 		if !answered[name] {
 			t.Errorf("the typed decoder never answered for %s", name)
 		}
