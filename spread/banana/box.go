@@ -159,7 +159,7 @@ func storeSmallInt(slot *any, v int64) {
 // items and where it stopped: at a list's end, at another token (a larger number
 // included, which the caller boxes), or within 3 bytes of the end of the input. Lists of
 // numbers spend their time here. Such a token has at most two prefix bytes, read one by
-// one: on the machines measured that beats finding the type bytes a word at a time,
+// one: on the machine measured that beats finding the type bytes a word at a time,
 // whose shifts by variable amounts cost more than the well predicted branches. The
 // caller checks that the prefix limit allows two bytes.
 func intRun(items []any, want int, buf []byte, pos int) ([]any, int) {

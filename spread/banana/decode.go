@@ -200,7 +200,7 @@ func (d *Decoder) feed(data []byte, out sink) error {
 				break
 			}
 			// An element of the innermost list, usually one of a run of numbers: stored in
-			// place, and the rest of the run read a word at a time.
+			// place, and the rest of the run read in a tight loop (intRun).
 			cur.items = d.boxes.appendInt(cur.items, v)
 			if len(cur.items) < cur.want && prefixLimit >= 2 {
 				cur.items, pos = intRun(cur.items, cur.want, buf, pos)
@@ -327,8 +327,7 @@ wait:
 	return nil
 }
 
-// pop removes the innermost enclosing list from the stack and returns it.
-// The frame stays in the stack's spare room until feed returns, which clears what this
+// pop removes the innermost enclosing list from the stack and returns it. The frame stays in the stack's spare room until feed returns, which clears what this
 // call used of that room: so that the stack keeps nothing alive between calls, without
 // the cost of clearing every frame as it is popped.
 func (d *Decoder) pop() frame {

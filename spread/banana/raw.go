@@ -373,11 +373,14 @@ loop:
 			left, stack = stack[len(stack)-1], stack[:len(stack)-1]
 		}
 		var x any
+		raw := buf[start:pos:pos]
 		if d.RawAliases && callers {
-			x = d.boxes.raw(buf[start:pos:pos])
 			aliased = aliased || fromPending
-		} else if raw := d.bytes(buf[start:pos]); len(raw) >= ownBytes {
-			x = Raw(raw) // a copy of its own: boxed on its own (see ownBytes)
+		} else {
+			raw = d.bytes(raw)
+		}
+		if len(raw) >= ownBytes {
+			x = Raw(raw) // boxed on its own: a chunk would keep the bytes alive (see ownBytes)
 		} else {
 			x = d.boxes.raw(raw)
 		}
