@@ -65,3 +65,29 @@ func TestUnjellierRetainsNothing(t *testing.T) {
 		runtime.KeepAlive(&u)
 	}
 }
+
+// The same for the wire decoder alone: a large dictionary inside a small tuple (whose
+// header sits in a shared chunk) is not kept alive by the chunk once dropped.
+func TestUnjellyBananaRetainsNothing(t *testing.T) {
+	d := NewDict(5000)
+	for i := 0; i < 5000; i++ {
+		_ = d.Set(int64(i), int64(i))
+	}
+	wire, err := AppendJelly(nil, Tuple{d}, banana.DialectPB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u Unjellier
+	base := heapAfterGC()
+	for r := 0; r < 4; r++ {
+		for i := 0; i < 30+7*r; i++ { // ~400 KiB of dictionary each, if kept
+			if _, _, err := u.UnjellyBanana(wire, banana.DialectPB); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if h := heapAfterGC(); h > base && h-base > 4<<20 {
+			t.Errorf("heap grew by %d KiB", (h-base)>>10)
+		}
+	}
+	runtime.KeepAlive(&u)
+}

@@ -481,6 +481,7 @@ func (p *wireParser) fastNode(code int, tag []byte, rest, after int) (any, int, 
 			return nil, 0, errIncomplete
 		}
 		d := &Dict{items: make([]DictItem, 0, rest), keys: make([]any, 0, rest)}
+		u.bx.owned += 48 * rest // storage of its own (see ubox.endSession)
 		pos := after
 		for i := 0; i < rest; i++ {
 			var pnext int
