@@ -15,6 +15,10 @@
 //	exprs, err := d.Feed(wire, nil)
 //	v, err := jelly.Unjelly(exprs[0]) // []any{int64(1), "two", []byte("three")}
 //
+// or, as PB does, in one step that builds no tree (the faster way; see Fast paths):
+//
+//	v, err := jelly.UnjellyBanana(wire, banana.DialectPB)
+//
 // Every node that is not an int, float or byte string is a list headed by a tag:
 // ['None'], ['unicode', utf8], ['list', ...], ['dictionary', [k, v], ...] and so on.
 // banana.Format prints a tree in that notation.
